@@ -1,0 +1,46 @@
+/**
+ * The core never writes to the terminal: it reports events, and a renderer (progress display, plain
+ * lines, JSON lines) turns them into output. Long steps report progress with `progress`.
+ */
+import type { Phase } from './phases.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export type BuildEvent =
+  | { readonly type: 'plan'; readonly tasks: readonly { id: string; phase: Phase; description: string }[] }
+  | { readonly type: 'phase-start'; readonly phase: Phase }
+  | { readonly type: 'task-start'; readonly id: string; readonly phase: Phase; readonly description: string }
+  | { readonly type: 'task-end'; readonly id: string; readonly status: 'ok' | 'failed'; readonly seconds: number }
+  | {
+      readonly type: 'progress';
+      readonly id: string;
+      /** Units done so far and the total, when known (bytes, blocks, packages...). */
+      readonly done: number;
+      readonly total?: number;
+      readonly unit?: string;
+      readonly message?: string;
+    }
+  | { readonly type: 'log'; readonly level: LogLevel; readonly message: string; readonly task?: string }
+  | { readonly type: 'command'; readonly argv: readonly string[]; readonly task?: string }
+  | { readonly type: 'rollback-start'; readonly reason: string; readonly tasks: number }
+  | { readonly type: 'undo'; readonly id: string; readonly status: 'ok' | 'failed'; readonly error?: string }
+  | { readonly type: 'rollback-end'; readonly ok: boolean }
+  | { readonly type: 'artifact'; readonly artifact: Artifact };
+
+export interface EventSink {
+  emit(event: BuildEvent): void;
+}
+
+/** Something a build produced, listed in the --report JSON. */
+export interface Artifact {
+  readonly kind: 'image' | 'snapshot' | 'ami' | 'bundle' | 'file';
+  /** Path of a local file, when the artifact is one. */
+  readonly path?: string;
+  readonly format?: string;
+  readonly sha256?: string;
+  readonly sizeBytes?: number;
+  /** Cloud identifiers: AMI id, snapshot id... */
+  readonly id?: string;
+  readonly region?: string;
+  readonly name?: string;
+}

@@ -1,0 +1,11 @@
+/** The public API: everything a plugin under plugins/<name>/ may import. */
+export * from './phases.js';
+export * from './runner.js';
+export * from './events.js';
+export * from './state.js';
+export * from './manifest.js';
+export * from './task.js';
+export * from './fs.js';
+export * from './plugin.js';
+export * from './size.js';
+export * from './build-state.js';

@@ -1,0 +1,54 @@
+/**
+ * A plugin is a plain object: its name, the JSON schema of its settings, extra semantic checks, the
+ * catalogue of tasks it owns, and a function that adds or removes tasks for a given manifest.
+ * Providers are plugins of kind 'provider': their schema covers the manifest's `provider` section and
+ * they contribute the volume and the publishing step.
+ */
+import type { Manifest } from './manifest.js';
+import type { Task } from './task.js';
+
+/** A JSON schema (draft 2019-09 subset that ajv understands). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+export interface TaskSet {
+  add(...tasks: readonly Task[]): void;
+  /** Removes tasks by id (e.g. cloud_init removes the provider's init-script tasks). */
+  remove(...ids: readonly string[]): void;
+  has(id: string): boolean;
+}
+
+export interface CheckReporter {
+  /** Reports a manifest error at a JSON pointer (e.g. `/volume/partitions/type`). */
+  error(pointer: string, message: string, hint?: string): void;
+  warn(pointer: string, message: string, hint?: string): void;
+}
+
+export interface Plugin {
+  readonly name: string;
+  readonly kind: 'provider' | 'plugin';
+  /** One line, for `bootstrap plugins` and the README. */
+  readonly description: string;
+  /**
+   * Schema of the plugin's settings (`plugins.<name>`), or for a provider of the `provider` section.
+   */
+  readonly schema: JsonSchema;
+  /** Providers: a schema over the whole manifest applied when this provider is selected. */
+  readonly manifestSchema?: JsonSchema;
+  /** Every task this plugin can contribute; ids must start with `<name>/`. */
+  readonly tasks: readonly Task[];
+  /** Plugins that cannot be enabled together with this one. */
+  readonly conflicts?: readonly string[];
+  /** Semantic checks beyond the schema, run before any work starts. */
+  check?(manifest: Manifest, report: CheckReporter): void;
+  /** Adds this plugin's tasks for the manifest, and removes tasks of others it replaces. */
+  resolveTasks(manifest: Manifest, tasks: TaskSet): void;
+}
+
+/** Identity helpers that give plugin and task literals their types without ceremony. */
+export function definePlugin(plugin: Plugin): Plugin {
+  return plugin;
+}
+
+export function defineTask(task: Task): Task {
+  return task;
+}

@@ -1,0 +1,42 @@
+/**
+ * bootstrap-vz's size syntax (`^\d+([KMGT]i?B|B)$`): `8GiB`, `512MiB`, `100B`. Like bootstrap-vz's
+ * Bytes class, `KB`/`MB`/`GB`/`TB` are read as the binary units (KiB, MiB...): that is what its users'
+ * manifests meant, and changing it would resize their images.
+ */
+export const SIZE_PATTERN = '^\\d+([KMGT]i?B|B)$';
+
+const FACTORS: Readonly<Record<string, bigint>> = {
+  B: 1n,
+  K: 1024n,
+  M: 1024n ** 2n,
+  G: 1024n ** 3n,
+  T: 1024n ** 4n,
+};
+
+export const KiB = 1024;
+export const MiB = 1024 * 1024;
+export const GiB = 1024 * 1024 * 1024;
+
+/** Parses a size string to bytes; throws RangeError with the offending text when it is malformed. */
+export function parseSize(text: string): number {
+  const match = /^(\d+)([KMGT])?(i?B)$/.exec(text);
+  if (!match || (match[2] === undefined && match[3] !== 'B')) {
+    throw new RangeError(`invalid size "${text}": expected a number and a unit such as 512MiB or 8GiB`);
+  }
+  const bytes = BigInt(match[1] ?? '0') * (FACTORS[match[2] ?? 'B'] ?? 1n);
+  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`size "${text}" is too large`);
+  return Number(bytes);
+}
+
+/** Formats bytes with the largest binary unit that divides them exactly (for messages and plans). */
+export function formatSize(bytes: number): string {
+  for (const [unit, factor] of [
+    ['TiB', 1024 ** 4],
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
+  }
+  return `${bytes}B`;
+}

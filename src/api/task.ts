@@ -1,0 +1,60 @@
+/**
+ * A task is a plain typed object. Its id is `<plugin>/<verb-noun>` (e.g. `ec2/register-image`); the
+ * resolver orders tasks by phase, then by `after`/`before` edges, ties broken by id.
+ */
+import type { Artifact, LogLevel } from './events.js';
+import type { BuildFs } from './fs.js';
+import type { Manifest } from './manifest.js';
+import type { Phase } from './phases.js';
+import type { CommandRunner } from './runner.js';
+import type { BuildState } from './state.js';
+
+export interface TaskContext {
+  readonly manifest: Manifest;
+  /** Per-run directory on the host, created by core/create-workspace and removed on rollback. */
+  readonly workspace: string;
+  readonly runner: CommandRunner;
+  /** File operations on the host and in the image; recorded, not done, in a dry run. */
+  readonly fs: BuildFs;
+  readonly state: BuildState;
+  /** Aborted on SIGINT/SIGTERM: long waits must stop when it fires. */
+  readonly signal: AbortSignal;
+  readonly dryRun: boolean;
+  /** Id of the task this context was made for. */
+  readonly taskId: string;
+  log(level: LogLevel, message: string): void;
+  /** Progress of a long step, drawn as a bar on a terminal. */
+  progress(done: number, total?: number, unit?: string, message?: string): void;
+  addArtifact(artifact: Artifact): void;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly phase: Phase;
+  /** One line, shown in the progress display and `bootstrap plan`. */
+  readonly description: string;
+  /** Ids of tasks that must run before this one when both are planned. */
+  readonly after?: readonly string[];
+  /** Ids of tasks that must run after this one when both are planned. */
+  readonly before?: readonly string[];
+  /** Host commands this task runs, checked up front (see src/host/commands.ts for their packages). */
+  readonly hostCommands?: readonly string[];
+  run(ctx: TaskContext): Promise<void>;
+  /**
+   * Undo of what `run` created. Runs on rollback for every task that started, in reverse order,
+   * including the one that failed or was interrupted, so it must be idempotent and cope with a
+   * half-done `run` (check resource state, do nothing when there is nothing to undo).
+   */
+  undo?(ctx: TaskContext): Promise<void>;
+}
+
+/** A task that fails for a reason the user can act on; shown without a stack trace. */
+export class BuildError extends Error {
+  override readonly name = 'BuildError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
