@@ -1,0 +1,144 @@
+/**
+ * In-process fakes for unit tests of tasks: a recording command runner, a Manifest built from plain
+ * data, and a TaskContext whose fs is the real filesystem (tests point it at a temp dir).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as nodefs from 'node:fs/promises';
+import {
+  BuildState,
+  type BuildFs,
+  type CommandResult,
+  type CommandRunner,
+  type Manifest,
+  type ManifestData,
+  type RunOptions,
+  type TaskContext,
+  type Artifact,
+} from '../../src/api/index.js';
+
+export interface RecordedCall {
+  readonly argv: readonly string[];
+  readonly chrootRoot?: string;
+  readonly options?: RunOptions;
+}
+
+export class TestRunner implements CommandRunner {
+  readonly calls: RecordedCall[] = [];
+  constructor(
+    private readonly respond: (argv: readonly string[]) => Partial<CommandResult> | undefined = () => undefined,
+    readonly dryRun = false,
+  ) {}
+
+  async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    this.calls.push(options ? { argv, options } : { argv });
+    return this.#result(argv, options);
+  }
+
+  async chroot(root: string, argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    this.calls.push(options ? { argv, chrootRoot: root, options } : { argv, chrootRoot: root });
+    return this.#result(argv, options);
+  }
+
+  /** Command lines joined by spaces, chroot calls prefixed with `[chroot] `. */
+  lines(): string[] {
+    return this.calls.map((c) => (c.chrootRoot ? '[chroot] ' : '') + c.argv.join(' '));
+  }
+
+  #result(argv: readonly string[], options?: RunOptions): CommandResult {
+    const r = this.respond(argv) ?? options?.dryRunResult ?? {};
+    return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0, ...r };
+  }
+}
+
+export const hostFs: BuildFs = {
+  readFile: (p) => nodefs.readFile(p, 'utf8'),
+  writeFile: async (p, c, o) => {
+    await nodefs.writeFile(p, c);
+    if (o?.mode !== undefined) await nodefs.chmod(p, o.mode);
+  },
+  appendFile: (p, c) => nodefs.appendFile(p, c),
+  exists: async (p) =>
+    nodefs.lstat(p).then(
+      () => true,
+      () => false,
+    ),
+  mkdir: async (p, o) => {
+    await nodefs.mkdir(p, { recursive: true, ...(o?.mode !== undefined ? { mode: o.mode } : {}) });
+  },
+  remove: (p) => nodefs.rm(p, { recursive: true, force: true }),
+  symlink: (t, p) => nodefs.symlink(t, p),
+  chmod: (p, m) => nodefs.chmod(p, m),
+};
+
+/** A Manifest over plain data; `expand` substitutes `{a.b}` lookups only (enough for task tests). */
+export function testManifest(data: ManifestData, file = '/tmp/test-manifest.yml'): Manifest {
+  return {
+    file,
+    data,
+    release: { codename: data.system.release, version: '12', requested: data.system.release, suite: data.system.release },
+    pluginSettings: <T>(name: string) => data.plugins?.[name] as T | undefined,
+    isPluginEnabled: (name: string) => data.plugins?.[name] !== undefined,
+    expand: (t: string) =>
+      t.replace(/\{([\w.]+)\}/g, (_, path: string) => {
+        let v: unknown = data;
+        for (const k of path.split('.')) v = (v as Record<string, unknown> | undefined)?.[k];
+        return String(v);
+      }),
+  };
+}
+
+export const baseManifestData: ManifestData = {
+  name: 'test-{system.release}',
+  provider: { name: 'kvm' },
+  bootstrapper: { workspace: '/tmp/ws' },
+  system: {
+    release: 'bookworm',
+    architecture: 'amd64',
+    bootloader: 'grub',
+    charmap: 'UTF-8',
+    locale: 'en_US',
+    timezone: 'UTC',
+  },
+  volume: { backing: 'raw', partitions: { type: 'gpt', root: { filesystem: 'ext4', size: '2GiB' } } },
+};
+
+export interface TestContext extends TaskContext {
+  readonly runner: TestRunner;
+  readonly logs: string[];
+  readonly artifacts: Artifact[];
+}
+
+export function testContext(opts: {
+  manifest?: Manifest;
+  workspace?: string;
+  runner?: TestRunner;
+  state?: BuildState;
+  fs?: BuildFs;
+  taskId?: string;
+}): TestContext {
+  const logs: string[] = [];
+  const artifacts: Artifact[] = [];
+  return {
+    manifest: opts.manifest ?? testManifest(baseManifestData),
+    workspace: opts.workspace ?? '/tmp/ws',
+    runner: opts.runner ?? new TestRunner(),
+    fs: opts.fs ?? hostFs,
+    state: opts.state ?? new BuildState(),
+    signal: new AbortController().signal,
+    dryRun: false,
+    taskId: opts.taskId ?? 'test/task',
+    logs,
+    artifacts,
+    log: (level, message) => logs.push(`${level}: ${message}`),
+    progress: () => {},
+    addArtifact: (a) => artifacts.push(a),
+  };
+}
+
+/** A temp dir removed by the returned cleanup. */
+export async function tempDir(prefix = 'bootstrap-test-'): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
