@@ -1,0 +1,147 @@
+/**
+ * `bootstrap MANIFEST` / `bootstrap build MANIFEST`: validate, plan, check the host, run the plan with
+ * rollback on failure or Ctrl-C, write the report. Everything that can be checked is checked before the
+ * first task runs, so bad input costs nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { EventSink } from '../../api/index.js';
+import { makePlan, type ManifestPlan } from '../../core/make-plan.js';
+import { installInterruptHandlers } from '../../engine/interrupts.js';
+import { runPlan } from '../../engine/run-plan.js';
+import { PlanError } from '../../graph/resolve-plan.js';
+import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
+import { createFileLogger, createNullLogger, type Logger } from '../../log/logger.js';
+import { createJsonLinesRenderer, createPlainRenderer, createTeeSink, createTtyRenderer } from '../../render/index.js';
+import { buildReport, writeReport } from '../../report/build-report.js';
+import { createHostFs, createRecordingFs } from '../../runner/build-fs.js';
+import { createHostRunner, createRecordingRunner } from '../../runner/index.js';
+import { CliExit, EXIT_BUILD_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { loadForCli } from '../load-for-cli.js';
+import type { ColorMode, Output } from '../output.js';
+
+export interface BuildOptions {
+  readonly dryRun?: boolean;
+  readonly set?: string[];
+  readonly report?: string;
+  readonly log?: string;
+  readonly debug?: boolean;
+  readonly pauseOnError?: boolean;
+  readonly color: ColorMode;
+  readonly progress?: 'auto' | 'tty' | 'plain' | 'json';
+}
+
+export const DEFAULT_LOG_DIR = '/var/log/bootstrap';
+
+export async function buildCommand(file: string, opts: BuildOptions, out: Output): Promise<number> {
+  const manifest = await loadForCli(file, out, opts.set ? { set: opts.set } : {});
+  const { plan } = planOrExit(file, () => makePlan(manifest));
+  const dryRun = Boolean(opts.dryRun);
+
+  if (!dryRun && process.getuid?.() !== 0) {
+    throw new CliExit(EXIT_USAGE, 'bootstrap must run as root to build (loop devices, mounts, chroot); use --dry-run to try a manifest');
+  }
+  if (!dryRun) await checkHostCommands(plan);
+
+  const name = manifest.expand(manifest.data.name);
+  const runId = randomBytes(4).toString('hex');
+  const workspace = join(resolve(manifest.data.bootstrapper.workspace), runId);
+  const log: Logger =
+    opts.log === '-' || dryRun && opts.log === undefined
+      ? createNullLogger()
+      : await createFileLogger(opts.log ?? DEFAULT_LOG_DIR, name);
+  const events = makeRenderer(opts, out, log);
+  const interrupts = installInterruptHandlers({
+    onFirst: () => out.err('\ninterrupted: rolling back (press Ctrl-C again to abort the rollback)'),
+    onSecond: () => out.err('\nrollback aborted: some resources may be left behind, see the log'),
+  });
+  log.info(`build of ${resolve(file)} as ${name}, run ${runId}, workspace ${workspace}${dryRun ? ' (dry run)' : ''}`);
+  try {
+    const runner = dryRun
+      ? createRecordingRunner()
+      : createHostRunner({ log, signal: interrupts.signal });
+    const result = await runPlan(plan, {
+      manifest,
+      workspace,
+      runner,
+      fs: dryRun ? createRecordingFs() : createHostFs(),
+      events,
+      signal: interrupts.signal,
+      abortRollback: interrupts.abortRollback,
+      dryRun,
+      ...(opts.pauseOnError ? { pauseBeforeRollback: waitForEnter(out) } : {}),
+    });
+    const report = buildReport({ manifestFile: resolve(file), name, result, plan });
+    if (opts.report) await writeReport(opts.report, report);
+    if (result.status === 'success') {
+      out.err(`${dryRun ? 'dry run of ' : ''}${name}: done in ${report.seconds.toFixed(1)}s` + (log.file ? ` (log: ${log.file})` : ''));
+      for (const a of result.artifacts) if (a.path || a.id) out.out(`${a.kind}: ${a.path ?? a.id}${a.region ? ` (${a.region})` : ''}`);
+      return EXIT_OK;
+    }
+    const why = result.error instanceof Error ? result.error.message : String(result.error ?? result.status);
+    out.err(`${name}: build ${result.status}${result.failedTask ? ` in ${result.failedTask}` : ''}: ${why}`);
+    if (result.rollback && !result.rollback.ok) {
+      out.err(`rollback incomplete: ${[...result.rollback.failed.map((f) => f.id), ...result.rollback.leftUndone].join(', ')}`);
+    }
+    if (log.file) out.err(`log: ${log.file}`);
+    return EXIT_BUILD_FAILED;
+  } finally {
+    interrupts.dispose();
+    await log.close?.();
+  }
+}
+
+function planOrExit(file: string, make: () => ManifestPlan): ManifestPlan {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof PlanError) {
+      throw new CliExit(EXIT_USAGE, `${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`);
+    }
+    throw error;
+  }
+}
+
+async function checkHostCommands(plan: ManifestPlan['plan']): Promise<void> {
+  const needs = new Map<string, string[]>();
+  for (const { task } of plan.tasks) {
+    for (const command of task.hostCommands ?? []) needs.set(command, [...(needs.get(command) ?? []), task.id]);
+  }
+  const missing = await findMissingCommands(needs);
+  if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing));
+}
+
+function makeRenderer(opts: BuildOptions, out: Output, log: Logger): EventSink {
+  const mode = opts.progress ?? 'auto';
+  const stream = process.stderr;
+  const screen =
+    mode === 'json'
+      ? createJsonLinesRenderer(process.stdout)
+      : mode === 'tty' || (mode === 'auto' && stream.isTTY)
+        ? createTtyRenderer(stream, { color: out.color, debug: Boolean(opts.debug) })
+        : createPlainRenderer(stream, { debug: Boolean(opts.debug) });
+  const toLog: EventSink = {
+    emit: (e) => {
+      if (e.type === 'log') log[e.level](`${e.task ? `[${e.task}] ` : ''}${e.message}`);
+      else if (e.type === 'task-start') log.info(`${e.id}: ${e.description}`);
+      else if (e.type === 'task-end') log.info(`${e.id}: ${e.status} in ${e.seconds.toFixed(2)}s`);
+      else if (e.type === 'undo') log.info(`undo ${e.id}: ${e.status}${e.error ? `: ${e.error}` : ''}`);
+      else if (e.type === 'rollback-start') log.warn(`rolling back ${e.tasks} tasks: ${e.reason}`);
+    },
+  };
+  return createTeeSink(screen, toLog);
+}
+
+function waitForEnter(out: Output): () => Promise<void> {
+  return () =>
+    new Promise((resolveWait) => {
+      out.err('the build failed; inspect the workspace, then press Enter to roll back');
+      const rl = createInterface({ input: process.stdin });
+      rl.once('line', () => {
+        rl.close();
+        resolveWait();
+      });
+      rl.once('close', () => resolveWait());
+    });
+}

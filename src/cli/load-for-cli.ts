@@ -1,0 +1,29 @@
+/**
+ * Loads a manifest for a CLI command and turns every problem into a printed, positioned message and
+ * exit code 2, before any work starts.
+ */
+import type { Manifest } from '../api/index.js';
+import { formatIssue, loadManifest } from '../manifest/load-manifest.js';
+import { builtinRegistry } from '../registry/builtin-registry.js';
+import { CliExit, EXIT_USAGE } from './exit-codes.js';
+import type { Output } from './output.js';
+
+export interface LoadOptions {
+  readonly set?: readonly string[];
+  readonly now?: Date;
+}
+
+export async function loadForCli(file: string, out: Output, opts: LoadOptions = {}): Promise<Manifest> {
+  const result = await loadManifest(file, {
+    registry: builtinRegistry(),
+    ...(opts.set ? { set: opts.set } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  for (const w of result.warnings) out.err(formatIssue(w, { color: out.color }).replace(/^/, 'warning: '));
+  if (result.errors.length > 0 || !result.manifest) {
+    for (const e of result.errors) out.err(formatIssue(e, { color: out.color }));
+    const n = result.errors.length;
+    throw new CliExit(EXIT_USAGE, `${file}: ${n} error${n === 1 ? '' : 's'}; nothing was built`);
+  }
+  return result.manifest;
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/**
+ * The `bootstrap` command. This is the only module that reads argv, sets the exit code or prints
+ * stack traces: user errors end with a message and exit 2, failed builds with exit 1, and only an
+ * internal bug shows a stack (with --debug, or a one-line hint to rerun with it).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { packageVersion } from '../core/package-root.js';
+import { buildCommand } from './commands/build.js';
+import { doctorCommand } from './commands/doctor.js';
+import { planCommand, type PlanFormat } from './commands/plan.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { CliExit, EXIT_BUILD_FAILED, EXIT_USAGE } from './exit-codes.js';
+import { processOutput, type ColorMode } from './output.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function colorOption(): Option {
+  return new Option('--color <when>', 'color output').choices(['auto', 'always', 'never']).default('auto');
+}
+
+function setOption(): Option {
+  return new Option('--set <path=value>', 'override a manifest value, e.g. system.release=trixie (repeatable)').argParser(
+    collect,
+  );
+}
+
+export function makeProgram(run: (code: Promise<number> | number) => void): Command {
+  const program = new Command('bootstrap')
+    .description('Build Debian images from bootstrap-vz manifests: a bootable disk image or an Amazon AMI')
+    .version(packageVersion())
+    .showHelpAfterError('(run bootstrap --help for usage)')
+    .exitOverride();
+
+  program
+    .command('build', { isDefault: true })
+    .description('build the image a manifest describes (the default command)')
+    .argument('<manifest>', 'manifest file (.yml, .yaml or .json)')
+    .option('--dry-run', 'resolve and run the plan without touching anything; commands are only recorded')
+    .addOption(setOption())
+    .option('--report <file>', 'write a JSON report: tasks, timings, artifacts')
+    .option('--log <dir>', 'directory for the debug log file (- for none)')
+    .option('--debug', 'show debug messages on the console')
+    .option('--pause-on-error', 'wait for Enter before rolling back a failed build')
+    .addOption(colorOption())
+    .addOption(
+      new Option('--progress <style>', 'progress display').choices(['auto', 'tty', 'plain', 'json']).default('auto'),
+    )
+    .action((manifest: string, o: Record<string, unknown>) =>
+      run(
+        buildCommand(
+          manifest,
+          {
+            color: o.color as ColorMode,
+            progress: o.progress as 'auto',
+            ...(o.dryRun ? { dryRun: true } : {}),
+            ...(o.set ? { set: o.set as string[] } : {}),
+            ...(o.report ? { report: o.report as string } : {}),
+            ...(o.log ? { log: o.log as string } : {}),
+            ...(o.debug ? { debug: true } : {}),
+            ...(o.pauseOnError ? { pauseOnError: true } : {}),
+          },
+          processOutput(o.color as ColorMode),
+        ),
+      ),
+    );
+
+  program
+    .command('validate')
+    .description('check manifests; exit 0 when every one is valid')
+    .argument('<manifest...>', 'manifest files')
+    .addOption(setOption())
+    .addOption(colorOption())
+    .action((files: string[], o: Record<string, unknown>) =>
+      run(validateCommand(files, o.set ? { set: o.set as string[] } : {}, processOutput(o.color as ColorMode))),
+    );
+
+  program
+    .command('plan')
+    .description('print the resolved, ordered task list')
+    .argument('<manifest>', 'manifest file')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'dot']).default('text'))
+    .addOption(setOption())
+    .addOption(colorOption())
+    .action((file: string, o: Record<string, unknown>) =>
+      run(
+        planCommand(
+          file,
+          { format: o.format as PlanFormat, ...(o.set ? { set: o.set as string[] } : {}) },
+          processOutput(o.color as ColorMode),
+        ),
+      ),
+    );
+
+  program
+    .command('schema')
+    .description('print the combined JSON schema of manifests (core, providers, plugins) for editors')
+    .action(() => run(schemaCommand(processOutput('never'))));
+
+  program
+    .command('doctor')
+    .description('check that this host can build; --fix installs missing Debian packages')
+    .argument('[manifest...]', 'also check the host commands these manifests need')
+    .option('--fix', 'install missing packages with apt-get')
+    .action((files: string[], o: Record<string, unknown>) =>
+      run(doctorCommand(files, o.fix ? { fix: true } : {}, processOutput('auto'))),
+    );
+
+  return program;
+}
+
+function reportCrash(error: unknown): number {
+  if (error instanceof CliExit) {
+    if (error.message) process.stderr.write(error.message + '\n');
+    return error.code;
+  }
+  const debug = process.argv.includes('--debug');
+  process.stderr.write(
+    `internal error: ${error instanceof Error ? error.message : String(error)}\n` +
+      (debug && error instanceof Error && error.stack
+        ? error.stack + '\n'
+        : 'this is a bug in bootstrap; rerun with --debug for a stack trace and report it\n'),
+  );
+  return EXIT_BUILD_FAILED;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let pending: Promise<number> | number | undefined;
+  const program = makeProgram((code) => {
+    pending = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0 through this path too.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    return reportCrash(error);
+  }
+  try {
+    return await (pending ?? 0);
+  } catch (error) {
+    return reportCrash(error);
+  }
+}
+
+process.exitCode = await main(process.argv);
