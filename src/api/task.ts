@@ -39,6 +39,11 @@ export interface Task {
   readonly before?: readonly string[];
   /** Host commands this task runs, checked up front (see src/host/commands.ts for their packages). */
   readonly hostCommands?: readonly string[];
+  /**
+   * Set when this task is planned but cannot run in this version (e.g. a publishing step a later
+   * release adds): `plan` shows it, and a build refuses to start instead of failing half-way.
+   */
+  readonly unavailable?: string;
   run(ctx: TaskContext): Promise<void>;
   /**
    * Undo of what `run` created. Runs on rollback for every task that started, in reverse order,

@@ -1,0 +1,50 @@
+/**
+ * Provider `ec2`: an Amazon Machine Image. `volume.backing` picks the route: `ebs` builds into a new EBS
+ * volume on an EC2 build host, `raw` builds an image file anywhere and uploads it as a snapshot, `s3`
+ * bundles an instance-store image. The rules below are bootstrap-vz's (providers/ec2/__init__.py).
+ */
+import { definePlugin } from '../../src/api/index.js';
+import { manifestSchema, schema } from './schema.js';
+import * as t from './tasks.js';
+
+export const ec2Provider = definePlugin({
+  name: 'ec2',
+  kind: 'provider',
+  description: 'An Amazon Machine Image, EBS-backed (built on EC2, or uploaded from anywhere) or instance-store',
+  schema,
+  manifestSchema,
+  tasks: t.EC2_TASKS,
+  check(manifest, report) {
+    const { provider, volume, system } = manifest.data;
+    const virtualization = provider.virtualization as string | undefined;
+    if (virtualization === 'pvm' && system.bootloader !== 'pvgrub') {
+      report.error('/system/bootloader', 'paravirtual (pvm) AMIs boot with pvgrub', 'set system.bootloader: pvgrub');
+    }
+    if (virtualization === 'hvm' && volume.backing === 's3') {
+      report.error('/volume/backing', 'instance-store (s3) AMIs must be paravirtual (pvm) here', 'use backing ebs or raw for hvm');
+    }
+    if (volume.backing === 's3' && volume.partitions.type !== 'none') {
+      report.error('/volume/partitions/type', 'S3 bundles need an unpartitioned volume', 'set volume.partitions.type: none');
+    }
+    if (provider.encrypted && volume.backing === 's3') {
+      report.error('/provider/encrypted', 'encryption is only possible for EBS-backed AMIs');
+    }
+    if (provider.enhanced_networking === 'simple' && virtualization !== 'hvm') {
+      report.error('/provider/enhanced_networking', 'enhanced networking needs hvm virtualization');
+    }
+    if (system.bootloader === 'pvgrub' && virtualization !== 'pvm') {
+      report.error('/system/bootloader', 'pvgrub only boots paravirtual (pvm) AMIs');
+    }
+  },
+  resolveTasks(manifest, tasks) {
+    const backing = manifest.data.volume.backing;
+    tasks.add(t.connect, t.checkAmiName, t.registerImage);
+    if (backing === 'ebs') {
+      tasks.add(t.getInstanceIdentity, t.createVolume, t.attachVolume, t.detachVolume, t.snapshotVolume, t.deleteVolume);
+    } else if (backing === 's3') {
+      tasks.add(t.bundleImage);
+    } else {
+      tasks.add(t.uploadSnapshot);
+    }
+  },
+});

@@ -1,0 +1,137 @@
+/**
+ * The EC2 provider's task catalogue. Tasks marked `unavailable` are planned so `plan` shows the whole
+ * build, but their implementation lands with the publishing issues; a build that needs one refuses to
+ * start rather than fail half-way.
+ */
+import { BuildError, defineTask, type Task } from '../../src/api/index.js';
+
+function pending(task: Omit<Task, 'run' | 'unavailable'>, issue: string): Task {
+  const unavailable = `not implemented yet (${issue})`;
+  return defineTask({
+    ...task,
+    unavailable,
+    async run() {
+      throw new BuildError(`${task.id} is ${unavailable}`);
+    },
+  });
+}
+
+export const getInstanceIdentity = pending(
+  {
+    id: 'ec2/get-instance-identity',
+    phase: 'preparation',
+    description: 'Read the build instance id, region and zone from the instance metadata service (IMDSv2)',
+  },
+  'EBS backing on an EC2 host',
+);
+
+export const connect = pending(
+  {
+    id: 'ec2/connect',
+    phase: 'preparation',
+    description: 'Find AWS credentials and check them',
+    after: ['ec2/get-instance-identity'],
+  },
+  'AMI publishing',
+);
+
+export const checkAmiName = pending(
+  {
+    id: 'ec2/check-ami-name',
+    phase: 'preparation',
+    description: 'Refuse early when an AMI with this name already exists',
+    after: ['ec2/connect'],
+  },
+  'AMI publishing',
+);
+
+export const createVolume = pending(
+  {
+    id: 'ec2/create-volume',
+    phase: 'volume-creation',
+    description: 'Create a gp3 EBS volume in the build instance zone',
+  },
+  'EBS backing on an EC2 host',
+);
+
+export const attachVolume = pending(
+  {
+    id: 'ec2/attach-volume',
+    phase: 'volume-creation',
+    description: 'Attach the EBS volume to the build instance',
+    after: ['ec2/create-volume'],
+  },
+  'EBS backing on an EC2 host',
+);
+
+export const detachVolume = pending(
+  {
+    id: 'ec2/detach-volume',
+    phase: 'volume-unmounting',
+    description: 'Detach the EBS volume',
+    after: ['base/unmount-volume'],
+  },
+  'EBS backing on an EC2 host',
+);
+
+export const snapshotVolume = pending(
+  {
+    id: 'ec2/snapshot-volume',
+    phase: 'image-registration',
+    description: 'Snapshot the EBS volume and wait for completion',
+  },
+  'EBS backing on an EC2 host',
+);
+
+export const uploadSnapshot = pending(
+  {
+    id: 'ec2/upload-snapshot',
+    phase: 'image-registration',
+    description: 'Upload the image file into a new EBS snapshot with the EBS direct APIs',
+    after: ['base/export-image'],
+  },
+  'AMI publishing',
+);
+
+export const registerImage = pending(
+  {
+    id: 'ec2/register-image',
+    phase: 'image-registration',
+    description: 'Register the AMI from the snapshot and tag it',
+    after: ['ec2/snapshot-volume', 'ec2/upload-snapshot'],
+  },
+  'AMI publishing',
+);
+
+export const deleteVolume = pending(
+  {
+    id: 'ec2/delete-volume',
+    phase: 'cleaning',
+    description: 'Delete the EBS volume',
+  },
+  'EBS backing on an EC2 host',
+);
+
+export const bundleImage = pending(
+  {
+    id: 'ec2/bundle-image',
+    phase: 'image-registration',
+    description: 'Bundle the image for an instance-store AMI and upload it to S3',
+    before: ['ec2/register-image'],
+  },
+  'S3 instance-store backing',
+);
+
+export const EC2_TASKS: readonly Task[] = [
+  getInstanceIdentity,
+  connect,
+  checkAmiName,
+  createVolume,
+  attachVolume,
+  detachVolume,
+  snapshotVolume,
+  uploadSnapshot,
+  registerImage,
+  deleteVolume,
+  bundleImage,
+];

@@ -1,0 +1,36 @@
+/**
+ * The providers and plugins this build of the tool ships. The list is explicit (not a directory scan)
+ * so the set of loadable plugins is fixed at compile time and `bootstrap schema` is reproducible.
+ */
+import type { Plugin } from '../api/index.js';
+import type { PluginRegistry } from '../manifest/registry-types.js';
+import { cloudInitPlugin } from '../../plugins/cloud_init/index.js';
+import { ec2Provider } from '../../plugins/ec2/index.js';
+import { kvmProvider } from '../../plugins/kvm/index.js';
+
+export const BUILTIN_PLUGINS: readonly Plugin[] = [kvmProvider, ec2Provider, cloudInitPlugin];
+
+export function createRegistry(plugins: readonly Plugin[]): PluginRegistry {
+  const byName = new Map<string, Plugin>();
+  for (const plugin of plugins) {
+    if (byName.has(plugin.name)) throw new Error(`two plugins are named ${plugin.name}`);
+    for (const task of plugin.tasks) {
+      if (!task.id.startsWith(`${plugin.name}/`)) {
+        throw new Error(`plugin ${plugin.name} defines task ${task.id}, whose id must start with "${plugin.name}/"`);
+      }
+    }
+    byName.set(plugin.name, plugin);
+  }
+  const sorted = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    get: (name) => byName.get(name),
+    all: () => sorted,
+    providers: () => sorted.filter((p) => p.kind === 'provider'),
+  };
+}
+
+let builtin: PluginRegistry | undefined;
+
+export function builtinRegistry(): PluginRegistry {
+  return (builtin ??= createRegistry(BUILTIN_PLUGINS));
+}
