@@ -1,0 +1,27 @@
+/**
+ * Settings of the `ec2_publish` plugin, ported from bootstrap-vz's
+ * bootstrapvz/plugins/ec2_publish/manifest-schema.yml (andsens/bootstrap-vz at fcdc699).
+ *
+ * Upstream quirk fixed: regions were an enum of 13 names that went stale; a region is checked by shape.
+ */
+import type { JsonSchema } from '../../src/api/index.js';
+
+export const schema: JsonSchema = {
+  type: 'object',
+  title: 'ec2_publish plugin',
+  description: 'After registration, copy the AMI to other regions, optionally make it public, and write the AMI ids.',
+  properties: {
+    regions: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d+$' },
+      description: 'Regions to copy the AMI to (besides the one it was registered in).',
+    },
+    manifest_url: {
+      type: 'string',
+      description: 'Where to write the list of AMI ids per region: a local path, or an s3://bucket/key URL.',
+    },
+    public: { type: 'boolean', default: false, description: 'Make the AMIs (and their snapshots) launchable by everyone.' },
+  },
+  additionalProperties: false,
+};
