@@ -1,0 +1,44 @@
+/**
+ * How apt-get runs inside the image: non-interactive, keeping existing config files on upgrades,
+ * retrying downloads, and without recommended packages unless `packages.install_recommends: true`.
+ * No recommends by default because bootstrap-vz passed --no-install-recommends to every install and
+ * upgrade (so its manifests yield the same package set), mmdebstrap bootstraps without them, and an
+ * image should contain what the manifest lists: a recommended package is one more daemon or
+ * dependency nobody asked for.
+ */
+import type { Manifest, RunOptions } from '../../api/index.js';
+
+export const APT_ENV: Readonly<Record<string, string>> = {
+  DEBIAN_FRONTEND: 'noninteractive',
+  DEBCONF_NONINTERACTIVE_SEEN: 'true',
+  LC_ALL: 'C.UTF-8',
+};
+
+export const APT_RUN_OPTIONS: RunOptions = { env: APT_ENV };
+
+export function installRecommends(manifest: Manifest): boolean {
+  return manifest.data.packages?.['install_recommends'] === true;
+}
+
+/** `apt-get <command> [args]` with the options every install-like call uses. */
+export function aptGetArgv(
+  manifest: Manifest,
+  command: 'install' | 'dist-upgrade',
+  args: readonly string[] = [],
+): string[] {
+  return [
+    'apt-get',
+    '--assume-yes',
+    '-o',
+    'Acquire::Retries=3',
+    '-o',
+    'Dpkg::Options::=--force-confdef',
+    '-o',
+    'Dpkg::Options::=--force-confold',
+    ...(installRecommends(manifest) ? [] : ['--no-install-recommends']),
+    command,
+    ...args,
+  ];
+}
+
+export const APT_UPDATE_ARGV: readonly string[] = ['apt-get', '-o', 'Acquire::Retries=3', 'update'];

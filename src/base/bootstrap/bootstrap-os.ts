@@ -1,0 +1,110 @@
+/**
+ * base/bootstrap-os: installs the Debian base system into the mounted image root, from the bootstrap
+ * cache when an entry with the same key exists, otherwise with mmdebstrap (default) or debootstrap,
+ * saving the result to the cache for the next build.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { BOOTSTRAP_INCLUDE, ROOT_DIR, stateKey, type Task, type TaskContext } from '../../api/index.js';
+import { resolveBootstrapPlan, type BootstrapTool } from './bootstrap-plan.js';
+import { bootstrapArgv } from './bootstrap-argv.js';
+import { acquireLock } from './cache-lock.js';
+import { bootstrapCacheInputs, bootstrapCacheKey } from './cache-key.js';
+import {
+  cacheEntryPaths,
+  cacheHit,
+  ensureCacheDir,
+  publishEntry,
+  removePartials,
+  type CacheEntryPaths,
+} from './cache-store.js';
+import { bootstrapCacheDir, bootstrapCacheEnabled } from './constants.js';
+import { gatherHostInfo } from './host-info.js';
+import { mountsBelow } from './mounts-below.js';
+import { runBootstrapper } from './run-bootstrapper.js';
+import { createTarball, extractTarball } from './tar-archive.js';
+
+/** The cache entry this build is working on, so undo can remove its partial file and lock. */
+const CACHE_ENTRY = stateKey<CacheEntryPaths | undefined>('base/bootstrap-cache-entry', () => undefined);
+
+export function bootstrapTool(ctx: Pick<TaskContext, 'manifest'>): BootstrapTool {
+  return ctx.manifest.data.bootstrapper.tool ?? 'mmdebstrap';
+}
+
+function requireRoot(ctx: TaskContext): string {
+  const root = ctx.state.get(ROOT_DIR);
+  // A planning bug, not a user error: base/mount-root fills ROOT_DIR in volume-mounting.
+  if (root === undefined)
+    throw new Error('base/bootstrap-os: ROOT_DIR is not set; base/mount-root did not run');
+  return root;
+}
+
+async function restore(ctx: TaskContext, paths: CacheEntryPaths, root: string): Promise<void> {
+  ctx.log('info', `bootstrap cache hit: unpacking ${paths.tarball}`);
+  ctx.progress(0, 1, 'steps', 'unpacking cached bootstrap');
+  await extractTarball(ctx, paths.tarball, root);
+  ctx.progress(1, 1, 'steps', 'unpacked cached bootstrap');
+}
+
+export const bootstrapOs: Task = {
+  id: 'base/bootstrap-os',
+  phase: 'os-installation',
+  description: 'Installing the Debian base system',
+  hostCommands: ['mmdebstrap', 'tar'],
+  async run(ctx) {
+    const root = requireRoot(ctx);
+    const tool = bootstrapTool(ctx);
+    const host = await gatherHostInfo(ctx, tool);
+    const extra = ctx.state.get(BOOTSTRAP_INCLUDE);
+    const plan = resolveBootstrapPlan(ctx.manifest, host.defaultMirror, extra);
+
+    if (ctx.dryRun || !bootstrapCacheEnabled(ctx.manifest)) {
+      if (ctx.dryRun) await ctx.runner.run(bootstrapArgv(plan, root, undefined));
+      else await runBootstrapper(ctx, plan, root);
+      return;
+    }
+
+    const key = bootstrapCacheKey(ctx.manifest, host, extra);
+    const dir = bootstrapCacheDir(ctx.manifest);
+    const paths = cacheEntryPaths(dir, key);
+    ctx.state.set(CACHE_ENTRY, paths);
+    await ensureCacheDir(dir);
+
+    if (!(await cacheHit(paths))) {
+      const release = await acquireLock(paths.lock, {
+        signal: ctx.signal,
+        onWait: (owner) =>
+          ctx.log('info', `another build (${owner}) is creating bootstrap ${key.slice(0, 12)}; waiting`),
+        done: () => cacheHit(paths),
+      });
+      try {
+        if (!(await cacheHit(paths))) {
+          ctx.log('info', `bootstrap cache miss (${key.slice(0, 12)}): running ${tool}`);
+          await runBootstrapper(ctx, plan, root);
+          ctx.progress(0, 1, 'steps', 'saving the bootstrap to the cache');
+          await createTarball(ctx, root, paths.partial, await mountsBelow(root));
+          await publishEntry(paths, bootstrapCacheInputs(ctx.manifest, host, extra));
+          ctx.log('info', `saved bootstrap to ${paths.tarball}`);
+        } else {
+          await restore(ctx, paths, root);
+        }
+      } finally {
+        await removePartials(paths);
+        await release?.();
+      }
+    } else {
+      await restore(ctx, paths, root);
+    }
+    // bootstrap-vz's `tarball: true` kept a tarball for later builds; the cache entry is that file.
+    if (ctx.manifest.data.bootstrapper.tarball === true)
+      ctx.addArtifact({ kind: 'file', path: paths.tarball, format: 'tar' });
+  },
+  async undo(ctx) {
+    const paths = ctx.state.get(CACHE_ENTRY);
+    if (paths === undefined || ctx.dryRun) return;
+    await removePartials(paths);
+    // The lock is ours only if it names this process; another build's lock is left alone.
+    const owner = (await readFile(paths.lock, 'utf8').catch(() => '')).trim();
+    if (owner === `${hostname()}:${process.pid}`) await rm(paths.lock, { force: true });
+  },
+};
