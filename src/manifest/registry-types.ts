@@ -1,0 +1,31 @@
+/**
+ * What the manifest loader needs from the plugin registry. The real registry lives elsewhere (it
+ * discovers plugins/<name>/); the loader only looks plugins up, so tests can pass a tiny in-process one.
+ */
+import type { Plugin } from '../api/plugin.js';
+
+export interface PluginRegistry {
+  /** The plugin or provider with this name, if known. */
+  get(name: string): Plugin | undefined;
+  /** Every known plugin and provider. */
+  all(): readonly Plugin[];
+  /** The plugins of kind 'provider'. */
+  providers(): readonly Plugin[];
+}
+
+/** Known plugins of kind 'plugin' (providers excluded), sorted by name for stable schemas. */
+export function pluginsOf(registry: PluginRegistry): Plugin[] {
+  return registry
+    .all()
+    .filter((p) => p.kind === 'plugin')
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Known providers, sorted by name. */
+export function providersOf(registry: PluginRegistry): Plugin[] {
+  const seen = new Map<string, Plugin>();
+  for (const p of [...registry.providers(), ...registry.all().filter((x) => x.kind === 'provider')]) {
+    if (!seen.has(p.name)) seen.set(p.name, p);
+  }
+  return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

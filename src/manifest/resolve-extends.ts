@@ -1,0 +1,88 @@
+/**
+ * `extends: base.yml` (or a list of files, applied in order): the named files are loaded relative to
+ * the file that names them, may extend further, and are merged under it (the child wins). Cycles and
+ * missing files are reported at the `extends` line that caused them.
+ */
+import { dirname, resolve } from 'node:path';
+import { mergeLocated, type Located } from './deep-merge.js';
+import { issue, type ManifestIssue } from './issue.js';
+import { loadDocument } from './load-document.js';
+import { joinPointer } from './pointer.js';
+
+export interface ExtendsResult {
+  /** Merged data without any `extends` key, or undefined when a file could not be loaded. */
+  readonly located?: Located;
+  readonly issues: ManifestIssue[];
+  /** Every file read, the top one first. */
+  readonly sources: string[];
+}
+
+/** Loads `file` and everything it extends. */
+export async function loadWithExtends(file: string): Promise<ExtendsResult> {
+  const sources: string[] = [];
+  const issues: ManifestIssue[] = [];
+  const located = await loadRec(resolve(file), [], sources, issues);
+  return located && issues.length === 0 ? { located, issues, sources } : { issues, sources };
+}
+
+async function loadRec(
+  file: string,
+  chain: readonly string[],
+  sources: string[],
+  issues: ManifestIssue[],
+): Promise<Located | undefined> {
+  const result = await loadDocument(file);
+  if (!sources.includes(file)) sources.push(file);
+  if (!result.ok) {
+    issues.push(...result.issues);
+    return undefined;
+  }
+  const { data, map } = result.doc;
+  if (!Object.hasOwn(data, 'extends')) return { data, map };
+
+  const { extends: ext, ...rest } = data;
+  const at = (pointer: string) => {
+    const loc = map.locate(pointer);
+    const pos = loc?.pos ?? { line: 1, col: 1 };
+    return { pos, line: map.line(file, pos.line) };
+  };
+  const names: { name: string; pointer: string }[] = [];
+  if (typeof ext === 'string') names.push({ name: ext, pointer: '/extends' });
+  else if (Array.isArray(ext) && ext.every((e) => typeof e === 'string')) {
+    ext.forEach((name: string, i) => names.push({ name, pointer: joinPointer('/extends', i) }));
+  } else {
+    const { pos, line } = at('/extends');
+    issues.push(issue(file, pos, '/extends', 'extends must be a file name or a list of file names', undefined, line));
+    return undefined;
+  }
+
+  let base: Located | undefined;
+  let failed = false;
+  for (const { name, pointer } of names) {
+    const target = resolve(dirname(file), name);
+    const { pos, line } = at(pointer);
+    if (target === file || chain.includes(target)) {
+      const cycle = [...chain.slice(chain.indexOf(target)), file, target].join(' -> ');
+      issues.push(issue(file, pos, pointer, `extends cycle: ${cycle}`, 'remove one of these extends', line));
+      failed = true;
+      continue;
+    }
+    const before = issues.length;
+    const parent = await loadRec(target, [...chain, file], sources, issues);
+    if (!parent) {
+      // A file that does not exist is the fault of this extends line, so say so here.
+      const missing = issues.slice(before).find((i) => i.file === target && i.message.includes('file not found'));
+      if (missing) {
+        issues.splice(issues.indexOf(missing), 1);
+        issues.push(issue(file, pos, pointer, `extends: cannot find "${name}" (looked for ${target})`, undefined, line));
+      }
+      failed = true;
+      continue;
+    }
+    base = base ? mergeLocated(base, parent) : parent;
+  }
+  if (failed) return undefined;
+  map.deleteTree('/extends');
+  const self: Located = { data: rest, map };
+  return base ? mergeLocated(base, self) : self;
+}

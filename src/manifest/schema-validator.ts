@@ -1,0 +1,73 @@
+/**
+ * Compiles the combined schema with ajv once per registry (compiling is the slow part, ~tens of ms;
+ * validating a manifest afterwards takes well under a millisecond).
+ */
+import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
+import addFormatsModule from 'ajv-formats';
+import type { JsonSchema } from '../api/plugin.js';
+import { buildManifestSchema } from './combined-schema.js';
+import { PATTERN_MESSAGE } from './core-schema.js';
+import { pluginsOf, providersOf, type PluginRegistry } from './registry-types.js';
+
+// ajv-formats is CommonJS: under NodeNext the default import is module.exports, whose `.default` is
+// the plugin itself (it sets both).
+const addFormats = addFormatsModule.default;
+
+export interface CompiledSchema {
+  readonly schema: JsonSchema;
+  readonly validate: ValidateFunction;
+}
+
+const cache = new WeakMap<PluginRegistry, CompiledSchema>();
+
+export function newAjv(): Ajv2019 {
+  const ajv = new Ajv2019({
+    allErrors: true,
+    verbose: true,
+    // Unknown keywords in a plugin's schema are bugs worth failing on; the type-strictness rules
+    // would reject ordinary schemas (e.g. `required` without `type: object` in an if/then).
+    strict: false,
+    strictSchema: true,
+    strictNumbers: true,
+  });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: PATTERN_MESSAGE, schemaType: 'string' });
+  return ajv;
+}
+
+/** The compiled validator for a registry (compiled on first use, then cached). */
+export function compiledSchema(registry: PluginRegistry): CompiledSchema {
+  const hit = cache.get(registry);
+  if (hit) return hit;
+  const schema = buildManifestSchema(registry);
+  let validate: ValidateFunction;
+  try {
+    validate = newAjv().compile(schema);
+  } catch (err) {
+    // A broken plugin schema is a bug in that plugin, not in the manifest: say which one.
+    throw new Error(`invalid JSON schema${culprit(registry)}: ${(err as Error).message}`);
+  }
+  const compiled = { schema, validate };
+  cache.set(registry, compiled);
+  return compiled;
+}
+
+function culprit(registry: PluginRegistry): string {
+  for (const p of [...providersOf(registry), ...pluginsOf(registry)]) {
+    for (const s of [p.schema, p.manifestSchema]) {
+      if (!s) continue;
+      try {
+        const { $schema: _s, ...rest } = s;
+        newAjv().compile(rest);
+      } catch {
+        return ` in ${p.kind} "${p.name}"`;
+      }
+    }
+  }
+  return '';
+}
+
+export function runValidation(registry: PluginRegistry, data: unknown): ErrorObject[] {
+  const { validate } = compiledSchema(registry);
+  return validate(data) ? [] : [...(validate.errors ?? [])];
+}
