@@ -10,11 +10,14 @@ export const schema: JsonSchema = {
   description: 'Create a user with passwordless sudo; root logins over SSH are disabled.',
   properties: {
     username: { type: 'string', description: 'Name of the user to create.' },
-    password: { type: 'string', description: 'Password of the user. Without it, log in with pubkey (or the EC2 metadata key).' },
+    password: {
+      type: 'string',
+      description: 'Password of the user. Without it, log in with pubkey (or the EC2 metadata key).',
+    },
     pubkey: {
       type: 'string',
       pattern: '^[^\\0]+$',
-      description: 'Path on the build host of an SSH public key put in the user\'s authorized_keys.',
+      description: "Path on the build host of an SSH public key put in the user's authorized_keys.",
     },
   },
   required: ['username'],

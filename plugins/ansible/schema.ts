@@ -15,7 +15,7 @@ export const schema: JsonSchema = {
     playbook: {
       type: 'string',
       pattern: '^/[^\\0]+$',
-      description: 'Absolute path of the playbook on the build host; it runs from the playbook\'s directory.',
+      description: "Absolute path of the playbook on the build host; it runs from the playbook's directory.",
     },
     hosts: {
       type: 'array',

@@ -7,7 +7,8 @@ import type { JsonSchema } from '../../src/api/index.js';
 export const schema: JsonSchema = {
   type: 'object',
   title: 'apt_proxy plugin',
-  description: 'Send apt\'s HTTP traffic through a proxy (e.g. apt-cacher-ng) during the build, optionally in the image too.',
+  description:
+    "Send apt's HTTP traffic through a proxy (e.g. apt-cacher-ng) during the build, optionally in the image too.",
   properties: {
     address: { type: 'string', description: 'Proxy host, with scheme, e.g. http://127.0.0.1.' },
     port: { type: 'integer', minimum: 1, maximum: 65535, description: 'Proxy port, e.g. 3142.' },
@@ -16,7 +17,8 @@ export const schema: JsonSchema = {
     persistent: {
       type: 'boolean',
       default: false,
-      description: 'Keep the proxy configuration in the image instead of removing it at the end of the build.',
+      description:
+        'Keep the proxy configuration in the image instead of removing it at the end of the build.',
     },
   },
   required: ['address', 'port'],

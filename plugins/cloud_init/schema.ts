@@ -17,7 +17,11 @@ const moduleList: JsonSchema = {
     type: 'object',
     properties: {
       module: { type: 'string', description: 'cloud-init module name, e.g. growpart.' },
-      position: { type: 'integer', minimum: 0, description: 'Index in the list at which the module is inserted.' },
+      position: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Index in the list at which the module is inserted.',
+      },
     },
     required: ['module', 'position'],
     additionalProperties: false,
@@ -34,11 +38,12 @@ export const schema: JsonSchema = {
       type: 'array',
       items: { type: 'string' },
       uniqueItems: true,
-      description: 'Groups the default user is added to, besides Debian\'s defaults.',
+      description: "Groups the default user is added to, besides Debian's defaults.",
     },
     metadata_sources: {
       type: 'string',
-      description: 'Datasources cloud-init tries, comma separated (e.g. Ec2, or "NoCloud, ConfigDrive"). Defaults by provider.',
+      description:
+        'Datasources cloud-init tries, comma separated (e.g. Ec2, or "NoCloud, ConfigDrive"). Defaults by provider.',
     },
     disable_modules: {
       type: 'array',

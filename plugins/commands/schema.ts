@@ -13,7 +13,7 @@ export const schema: JsonSchema = {
       type: 'array',
       minItems: 1,
       description:
-        'Commands, each an argv list run without a shell. `{root}` in an argument is the image\'s mounted root; ' +
+        "Commands, each an argv list run without a shell. `{root}` in an argument is the image's mounted root; " +
         'other manifest variables are expanded too. Use ["chroot", "{root}", ...] to run inside the image.',
       items: { type: 'array', minItems: 1, items: { type: 'string' } },
     },

@@ -28,8 +28,14 @@ const credentials: JsonSchema = {
   properties: {
     'access-key': { type: 'string', description: 'AWS access key id.' },
     'secret-key': { type: 'string', description: 'AWS secret access key.' },
-    certificate: { type: 'string', description: 'S3 backing: path of the X.509 user certificate used to bundle the image.' },
-    'private-key': { type: 'string', description: 'S3 backing: path of the private key of that certificate.' },
+    certificate: {
+      type: 'string',
+      description: 'S3 backing: path of the X.509 user certificate used to bundle the image.',
+    },
+    'private-key': {
+      type: 'string',
+      description: 'S3 backing: path of the private key of that certificate.',
+    },
     'user-id': {
       type: 'string',
       pattern: '(^arn:aws:iam::\\d*:user/\\w.*$)|(^\\d{4}-\\d{4}-\\d{4}$)',
@@ -44,45 +50,60 @@ const credentials: JsonSchema = {
 export const schema: JsonSchema = {
   type: 'object',
   title: 'EC2 provider',
-  description: 'An Amazon Machine Image: EBS-backed (built on EC2, or uploaded from a raw image) or instance-store (S3).',
+  description:
+    'An Amazon Machine Image: EBS-backed (built on EC2, or uploaded from a raw image) or instance-store (S3).',
   properties: {
     name: { const: 'ec2', description: 'Selects the EC2 provider.' },
     description: {
       type: 'string',
-      description: 'Description of the AMI. Manifest variables are expanded, e.g. "Debian {system.release} {system.architecture}".',
+      description:
+        'Description of the AMI. Manifest variables are expanded, e.g. "Debian {system.release} {system.architecture}".',
     },
     virtualization: {
       type: 'string',
       enum: ['hvm', 'pvm'],
-      description: 'Virtualization type: `hvm` (every current instance type) or `pvm` (paravirtual, pvgrub, legacy).',
+      description:
+        'Virtualization type: `hvm` (every current instance type) or `pvm` (paravirtual, pvgrub, legacy).',
     },
     enhanced_networking: {
       type: 'string',
       enum: ['none', 'simple'],
       default: 'none',
-      description: '`simple` sets SriovNetSupport and EnaSupport on the AMI and installs the drivers. HVM only.',
+      description:
+        '`simple` sets SriovNetSupport and EnaSupport on the AMI and installs the drivers. HVM only.',
     },
     credentials,
     profile: { type: 'string', description: 'Named profile of the AWS shared config/credentials files.' },
-    encrypted: { type: 'boolean', default: false, description: 'Encrypt the EBS volume and so the snapshot. EBS backing only.' },
-    kms_key_id: { type: 'string', description: 'KMS key (id, alias or ARN) for the encryption; needs `encrypted: true`.' },
+    encrypted: {
+      type: 'boolean',
+      default: false,
+      description: 'Encrypt the EBS volume and so the snapshot. EBS backing only.',
+    },
+    kms_key_id: {
+      type: 'string',
+      description: 'KMS key (id, alias or ARN) for the encryption; needs `encrypted: true`.',
+    },
     'amzn-driver-version': {
       type: 'string',
       pattern: '^(master|\\d+\\.\\d+\\.\\d+)$',
       default: 'master',
-      description: 'Version of Amazon\'s ENA driver (amzn-drivers) to build with DKMS; `master` or x.y.z.',
+      description: "Version of Amazon's ENA driver (amzn-drivers) to build with DKMS; `master` or x.y.z.",
     },
     install_init_scripts: {
       type: 'boolean',
       default: true,
-      description: 'Install the EC2 init scripts (SSH key and user-data from the metadata service). cloud_init replaces them.',
+      description:
+        'Install the EC2 init scripts (SSH key and user-data from the metadata service). cloud_init replaces them.',
     },
-    bucket: { type: 'string', description: 'S3 backing: bucket the bundled image is uploaded to. Required for S3.' },
+    bucket: {
+      type: 'string',
+      description: 'S3 backing: bucket the bundled image is uploaded to. Required for S3.',
+    },
     region: {
       ...REGION,
       description:
         'Region the AMI is registered in. Required for S3 backing (upstream); otherwise (added) defaults to the build ' +
-        'host\'s region for EBS backing and to the SDK\'s configured region for raw backing.',
+        "host's region for EBS backing and to the SDK's configured region for raw backing.",
     },
     endpoints: {
       type: 'object',
@@ -100,11 +121,13 @@ export const schema: JsonSchema = {
     tpm_support: {
       type: 'string',
       const: 'v2.0',
-      description: 'Added. `v2.0` registers the AMI with NitroTPM. Needs system.boot_mode uefi (AWS rejects uefi-preferred with TPM).',
+      description:
+        'Added. `v2.0` registers the AMI with NitroTPM. Needs system.boot_mode uefi (AWS rejects uefi-preferred with TPM).',
     },
     ena_support: {
       type: 'boolean',
-      description: 'Added. Sets EnaSupport on the AMI. Defaults to true for hvm with enhanced_networking simple.',
+      description:
+        'Added. Sets EnaSupport on the AMI. Defaults to true for hvm with enhanced_networking simple.',
     },
     snapshot_upload: {
       type: 'object',

@@ -17,7 +17,7 @@ export const schema: JsonSchema = {
     },
     instance_type: { type: 'string', description: 'Instance type, e.g. t3.micro.' },
     ssh_key: { type: 'string', description: 'Name of the EC2 key pair to launch with.' },
-    print_public_ip: { type: 'string', description: 'File to write the instance\'s public IP address to.' },
+    print_public_ip: { type: 'string', description: "File to write the instance's public IP address to." },
     tags: {
       type: 'object',
       additionalProperties: { type: 'string' },

@@ -9,7 +9,8 @@ import type { JsonSchema } from '../../src/api/index.js';
 export const schema: JsonSchema = {
   type: 'object',
   title: 'ec2_publish plugin',
-  description: 'After registration, copy the AMI to other regions, optionally make it public, and write the AMI ids.',
+  description:
+    'After registration, copy the AMI to other regions, optionally make it public, and write the AMI ids.',
   properties: {
     regions: {
       type: 'array',
@@ -21,7 +22,11 @@ export const schema: JsonSchema = {
       type: 'string',
       description: 'Where to write the list of AMI ids per region: a local path, or an s3://bucket/key URL.',
     },
-    public: { type: 'boolean', default: false, description: 'Make the AMIs (and their snapshots) launchable by everyone.' },
+    public: {
+      type: 'boolean',
+      default: false,
+      description: 'Make the AMIs (and their snapshots) launchable by everyone.',
+    },
   },
   additionalProperties: false,
 };

@@ -8,7 +8,10 @@
 import type { JsonSchema } from '../../src/api/index.js';
 
 const ownership = {
-  permissions: { type: 'string', description: 'Mode given to chmod, e.g. "0644" or "u+x" (quote numbers in YAML).' },
+  permissions: {
+    type: 'string',
+    description: 'Mode given to chmod, e.g. "0644" or "u+x" (quote numbers in YAML).',
+  },
   owner: { type: 'string', description: 'Owner (user name in the image).' },
   group: { type: 'string', description: 'Group (group name in the image).' },
 };
@@ -35,7 +38,10 @@ export const schema: JsonSchema = {
       items: {
         type: 'object',
         properties: {
-          src: { type: 'string', description: 'Path on the build host (relative paths are relative to the manifest).' },
+          src: {
+            type: 'string',
+            description: 'Path on the build host (relative paths are relative to the manifest).',
+          },
           dst: { type: 'string', description: 'Absolute path in the image.' },
           ...ownership,
         },

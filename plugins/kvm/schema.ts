@@ -12,7 +12,15 @@ import type { JsonSchema } from '../../src/api/index.js';
  * Upstream's enum, plus `virtio_rng`, which upstream's stretch-console.yml lists (under the unread
  * `virtio_modules` key, so upstream never checked it). All are real module names of Debian's kernels.
  */
-const VIRTIO_MODULES = ['virtio', 'virtio_pci', 'virtio_balloon', 'virtio_blk', 'virtio_net', 'virtio_ring', 'virtio_rng'];
+const VIRTIO_MODULES = [
+  'virtio',
+  'virtio_pci',
+  'virtio_balloon',
+  'virtio_blk',
+  'virtio_net',
+  'virtio_ring',
+  'virtio_rng',
+];
 
 const virtioList = (description: string): JsonSchema => ({
   type: 'array',
@@ -30,7 +38,7 @@ export const schema: JsonSchema = {
     name: { const: 'kvm', description: 'Selects the KVM provider.' },
     virtio: virtioList(
       'Kernel modules added to the initramfs (/etc/initramfs-tools/modules) so the guest can boot from ' +
-        'virtio disks and use virtio devices. Optional; Debian\'s cloud kernel already has most of them.',
+        "virtio disks and use virtio devices. Optional; Debian's cloud kernel already has most of them.",
     ),
     virtio_modules: {
       ...virtioList(
@@ -45,7 +53,7 @@ export const schema: JsonSchema = {
       default: 'serial',
       description:
         'Console for the init process and single-user mode: `serial` (ttyS0, default) or `virtual` (tty0 as ' +
-          'well). Kernel messages go to both either way.',
+        'well). Kernel messages go to both either way.',
     },
   },
   required: ['name'],
@@ -62,7 +70,8 @@ export const manifestSchema: JsonSchema = {
         bootloader: {
           type: 'string',
           enum: ['grub', 'extlinux', 'none'],
-          description: 'pvgrub is EC2-only; `none` leaves the image without a bootloader (e.g. for direct kernel boot).',
+          description:
+            'pvgrub is EC2-only; `none` leaves the image without a bootloader (e.g. for direct kernel boot).',
         },
       },
     },
@@ -77,7 +86,7 @@ export const manifestSchema: JsonSchema = {
           enum: ['raw', 'qcow2', 'vmdk', 'vdi'],
           description:
             'Image file format. The image is built as raw and converted with qemu-img at the end for qcow2, ' +
-              'vmdk and vdi.',
+            'vmdk and vdi.',
         },
         partitions: {
           type: 'object',

@@ -10,9 +10,14 @@ import type { JsonSchema } from '../../src/api/index.js';
 export const schema: JsonSchema = {
   type: 'object',
   title: 'minimize_size plugin',
-  description: 'Keep the image small: bind-mount caches from the host, zero free blocks, shrink, filter apt and dpkg.',
+  description:
+    'Keep the image small: bind-mount caches from the host, zero free blocks, shrink, filter apt and dpkg.',
   properties: {
-    zerofree: { type: 'boolean', default: false, description: 'Zero unused blocks of the root filesystem (zerofree) so it shrinks well.' },
+    zerofree: {
+      type: 'boolean',
+      default: false,
+      description: 'Zero unused blocks of the root filesystem (zerofree) so it shrinks well.',
+    },
     shrink: {
       description:
         'Shrink the image file: false (default), `qemu-img` (raw, qcow2, vmdk, vdi), or `vmware-vdiskmanager` / true (vmdk).',
@@ -23,15 +28,23 @@ export const schema: JsonSchema = {
       type: 'object',
       description: 'apt settings written to the image.',
       properties: {
-        autoclean: { type: 'boolean', default: false, description: 'Clean the package cache after every apt run.' },
+        autoclean: {
+          type: 'boolean',
+          default: false,
+          description: 'Clean the package cache after every apt run.',
+        },
         languages: {
           type: 'array',
           minItems: 1,
           items: { type: 'string' },
           description: 'Translation languages apt downloads; [none] for none.',
         },
-        gzip_indexes: { type: 'boolean', default: false, description: 'Keep apt\'s package indexes gzipped.' },
-        autoremove_suggests: { type: 'boolean', default: false, description: 'Let autoremove remove packages only suggested by others.' },
+        gzip_indexes: { type: 'boolean', default: false, description: "Keep apt's package indexes gzipped." },
+        autoremove_suggests: {
+          type: 'boolean',
+          default: false,
+          description: 'Let autoremove remove packages only suggested by others.',
+        },
       },
       additionalProperties: false,
     },
@@ -42,7 +55,8 @@ export const schema: JsonSchema = {
         locales: {
           type: 'array',
           items: { type: 'string' },
-          description: 'Locales (and translated man pages) to keep; all others are not installed. [] keeps none.',
+          description:
+            'Locales (and translated man pages) to keep; all others are not installed. [] keeps none.',
         },
         exclude_docs: { type: 'boolean', default: false, description: 'Do not install /usr/share/doc.' },
       },

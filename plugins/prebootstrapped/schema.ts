@@ -15,7 +15,10 @@ export const schema: JsonSchema = {
     'start from that copy instead of partitioning, formatting and bootstrapping.',
   properties: {
     image: { type: 'string', description: 'File-backed volumes: path of a saved image to start from.' },
-    snapshot: { type: 'string', description: 'EBS backing: id of a saved snapshot (snap-...) to start from.' },
+    snapshot: {
+      type: 'string',
+      description: 'EBS backing: id of a saved snapshot (snap-...) to start from.',
+    },
     folder: { type: 'string', description: 'Folder backing: path of a saved root tree to start from.' },
   },
   additionalProperties: false,

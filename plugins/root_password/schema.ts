@@ -9,7 +9,10 @@ export const schema: JsonSchema = {
   title: 'root_password plugin',
   description: 'Set the root password and allow password logins over SSH (for test images only).',
   properties: {
-    password: { type: 'string', description: 'The root password, in clear text (it is in the manifest, so keep it to test images).' },
+    password: {
+      type: 'string',
+      description: 'The root password, in clear text (it is in the manifest, so keep it to test images).',
+    },
   },
   required: ['password'],
   additionalProperties: false,

@@ -7,7 +7,8 @@ import type { JsonSchema } from '../../src/api/index.js';
 export const schema: JsonSchema = {
   type: 'object',
   title: 'tmpfs_workspace plugin',
-  description: 'Mount a tmpfs on the workspace so temporary build files stay in RAM. No settings: write `tmpfs_workspace: {}`.',
+  description:
+    'Mount a tmpfs on the workspace so temporary build files stay in RAM. No settings: write `tmpfs_workspace: {}`.',
   properties: {},
   additionalProperties: false,
 };
