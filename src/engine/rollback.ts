@@ -18,7 +18,10 @@ export interface RollbackOptions {
 }
 
 /** `startedTasks` in start order; undone in reverse. */
-export async function rollBack(startedTasks: readonly PlannedTask[], opts: RollbackOptions): Promise<RollbackResult> {
+export async function rollBack(
+  startedTasks: readonly PlannedTask[],
+  opts: RollbackOptions,
+): Promise<RollbackResult> {
   const toUndo = [...startedTasks].reverse().filter((p) => p.task.undo !== undefined);
   const controller = new AbortController();
   const onAbort = () => controller.abort(opts.abortRollback?.reason ?? new Error('rollback aborted'));

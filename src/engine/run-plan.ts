@@ -79,7 +79,12 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
       failure = { error, task: task.id };
     }
     outcome.seconds = (performance.now() - t0) / 1000;
-    events.emit({ type: 'task-end', id: task.id, status: outcome.status === 'ok' ? 'ok' : 'failed', seconds: outcome.seconds });
+    events.emit({
+      type: 'task-end',
+      id: task.id,
+      status: outcome.status === 'ok' ? 'ok' : 'failed',
+      seconds: outcome.seconds,
+    });
     if (failure) break;
   }
 
@@ -94,14 +99,23 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
     : `interrupted: ${errorMessage(signal.reason)}`;
   events.emit({ type: 'log', level: 'error', message: reason, ...(failure ? { task: failure.task } : {}) });
   if (error instanceof Error && error.stack) {
-    events.emit({ type: 'log', level: 'debug', message: error.stack, ...(failure ? { task: failure.task } : {}) });
+    events.emit({
+      type: 'log',
+      level: 'debug',
+      message: error.stack,
+      ...(failure ? { task: failure.task } : {}),
+    });
   }
   if (opts.pauseBeforeRollback) {
     try {
       await opts.pauseBeforeRollback();
     } catch (pauseError) {
       // A broken pause (closed stdin) must not skip the rollback.
-      events.emit({ type: 'log', level: 'warn', message: `pause before rollback failed: ${errorMessage(pauseError)}` });
+      events.emit({
+        type: 'log',
+        level: 'warn',
+        message: `pause before rollback failed: ${errorMessage(pauseError)}`,
+      });
     }
   }
   const rollback = await rollBack(started, {

@@ -9,7 +9,8 @@ export function findCycles(graph: Graph): string[][] {
   const cycles: string[][] = [];
   for (const component of stronglyConnected(graph)) {
     const members = new Set(component);
-    const selfLoop = component.length === 1 && (graph.get(component[0] ?? '') ?? []).includes(component[0] ?? '');
+    const selfLoop =
+      component.length === 1 && (graph.get(component[0] ?? '') ?? []).includes(component[0] ?? '');
     if (component.length < 2 && !selfLoop) continue;
     let best: string[] | undefined;
     for (const start of [...component].sort()) {
@@ -26,7 +27,11 @@ export function formatCycle(cycle: readonly string[]): string {
 }
 
 /** BFS from start back to start inside one component; returns the nodes of the cycle, start first. */
-function shortestCycleThrough(graph: Graph, start: string, members: ReadonlySet<string>): string[] | undefined {
+function shortestCycleThrough(
+  graph: Graph,
+  start: string,
+  members: ReadonlySet<string>,
+): string[] | undefined {
   const parent = new Map<string, string>();
   const queue = [start];
   const seen = new Set([start]);

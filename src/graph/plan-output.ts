@@ -9,7 +9,12 @@ export interface PlanJson {
 
 export function planToJson(plan: Plan): PlanJson {
   return {
-    tasks: plan.tasks.map(({ task, plugin }) => ({ id: task.id, phase: task.phase, description: task.description, plugin })),
+    tasks: plan.tasks.map(({ task, plugin }) => ({
+      id: task.id,
+      phase: task.phase,
+      description: task.description,
+      plugin,
+    })),
   };
 }
 

@@ -31,7 +31,9 @@ export interface ResolveInput {
 export class PlanError extends Error {
   override readonly name = 'PlanError';
   constructor(readonly problems: string[]) {
-    super(`the task plan has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`);
+    super(
+      `the task plan has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`,
+    );
   }
 }
 
@@ -65,9 +67,13 @@ export function resolvePlan(input: ResolveInput): Plan {
     const target = byId.get(other);
     if (!target) {
       if (input.knownIds.has(other)) return; // defined by a plugin, just not planned for this manifest
-      const hint = closestId(other, [...candidates].filter((id) => id !== task.id));
+      const hint = closestId(
+        other,
+        [...candidates].filter((id) => id !== task.id),
+      );
       problems.push(
-        `task "${task.id}" has ${kind}: "${other}", which no plugin defines` + (hint ? ` (did you mean "${hint}"?)` : ''),
+        `task "${task.id}" has ${kind}: "${other}", which no plugin defines` +
+          (hint ? ` (did you mean "${hint}"?)` : ''),
       );
       return;
     }
@@ -90,7 +96,9 @@ export function resolvePlan(input: ResolveInput): Plan {
   if (problems.length > 0) throw new PlanError(problems);
 
   const order = kahn(byId, graph);
-  return { tasks: order.map((task) => ({ task, plugin: input.pluginOf.get(task.id) ?? pluginFromId(task.id) })) };
+  return {
+    tasks: order.map((task) => ({ task, plugin: input.pluginOf.get(task.id) ?? pluginFromId(task.id) })),
+  };
 }
 
 /**

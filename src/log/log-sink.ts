@@ -16,7 +16,9 @@ export function createLogSink(logger: Logger): EventSink {
   };
 }
 
-function describeEvent(e: BuildEvent): { level: 'debug' | 'info' | 'warn' | 'error'; message: string } | undefined {
+function describeEvent(
+  e: BuildEvent,
+): { level: 'debug' | 'info' | 'warn' | 'error'; message: string } | undefined {
   switch (e.type) {
     case 'plan':
       return { level: 'debug', message: `plan: ${e.tasks.map((t) => t.id).join(', ')}` };
@@ -25,7 +27,10 @@ function describeEvent(e: BuildEvent): { level: 'debug' | 'info' | 'warn' | 'err
     case 'task-start':
       return { level: 'info', message: `${e.description} (${e.id})` };
     case 'task-end':
-      return { level: e.status === 'ok' ? 'debug' : 'error', message: `task ${e.id} ${e.status} after ${e.seconds.toFixed(1)}s` };
+      return {
+        level: e.status === 'ok' ? 'debug' : 'error',
+        message: `task ${e.id} ${e.status} after ${e.seconds.toFixed(1)}s`,
+      };
     case 'progress':
       return undefined;
     case 'log':

@@ -23,7 +23,8 @@ export interface Colors {
 }
 
 export function createColors(enabled: boolean): Colors {
-  const wrap = (open: number, close: number) => (s: string) => (enabled ? `\x1b[${open}m${s}\x1b[${close}m` : s);
+  const wrap = (open: number, close: number) => (s: string) =>
+    enabled ? `\x1b[${open}m${s}\x1b[${close}m` : s;
   return {
     green: wrap(32, 39),
     red: wrap(31, 39),

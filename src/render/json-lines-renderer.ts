@@ -11,7 +11,10 @@ export interface JsonLinesOptions {
   readonly clock?: () => Date;
 }
 
-export function createJsonLinesRenderer(stream: RenderStream, opts: JsonLinesOptions = {}): EventSink & { close(): void } {
+export function createJsonLinesRenderer(
+  stream: RenderStream,
+  opts: JsonLinesOptions = {},
+): EventSink & { close(): void } {
   const clock = opts.clock ?? (() => new Date());
   return {
     emit(event: BuildEvent) {

@@ -7,7 +7,10 @@ import { formatArgv } from '../api/runner.js';
 import { maskSecrets } from '../log/secrets.js';
 import { formatSeconds, phaseName, type RenderStream, type RendererOptions } from './format.js';
 
-export function createPlainRenderer(stream: RenderStream, opts: RendererOptions = {}): EventSink & { close(): void } {
+export function createPlainRenderer(
+  stream: RenderStream,
+  opts: RendererOptions = {},
+): EventSink & { close(): void } {
   let total = 0;
   let index = 0;
   const line = (text: string) => stream.write(maskSecrets(text) + '\n');
@@ -37,7 +40,9 @@ export function createPlainRenderer(stream: RenderStream, opts: RendererOptions 
         case 'rollback-end':
           return line(e.ok ? 'rollback complete' : 'rollback INCOMPLETE');
         case 'artifact':
-          return line(`artifact ${e.artifact.kind}: ${e.artifact.path ?? e.artifact.id ?? e.artifact.name ?? ''}`);
+          return line(
+            `artifact ${e.artifact.kind}: ${e.artifact.path ?? e.artifact.id ?? e.artifact.name ?? ''}`,
+          );
         case 'progress':
           return;
       }

@@ -8,7 +8,14 @@ import type { Phase } from '../api/phases.js';
 import { formatArgv } from '../api/runner.js';
 import { maskSecrets } from '../log/secrets.js';
 import { createColors, shouldColor, type ColorMode } from './color.js';
-import { formatSeconds, phaseName, progressBar, progressCount, type RenderStream, type RendererOptions } from './format.js';
+import {
+  formatSeconds,
+  phaseName,
+  progressBar,
+  progressCount,
+  type RenderStream,
+  type RendererOptions,
+} from './format.js';
 
 export interface TtyRendererOptions extends RendererOptions {
   /** A resolved choice, or a mode resolved against the stream. */
@@ -27,7 +34,10 @@ interface Current {
 
 const ESC = '\x1b[';
 
-export function createTtyRenderer(stream: RenderStream, opts: TtyRendererOptions): EventSink & { close(): void } {
+export function createTtyRenderer(
+  stream: RenderStream,
+  opts: TtyRendererOptions,
+): EventSink & { close(): void } {
   const c = createColors(shouldColor(opts.color, stream));
   const interval = opts.redrawIntervalMs ?? 100;
   let total = 0;
@@ -78,7 +88,10 @@ export function createTtyRenderer(stream: RenderStream, opts: TtyRendererOptions
     const p = current.progress;
     if (!p) return [head];
     const bar = p.total !== undefined ? `${progressBar(p.done, p.total)} ` : '';
-    return [head, `  ${bar}${progressCount(p.done, p.total, p.unit)}${p.message ? ` ${c.dim(p.message)}` : ''}`];
+    return [
+      head,
+      `  ${bar}${progressCount(p.done, p.total, p.unit)}${p.message ? ` ${c.dim(p.message)}` : ''}`,
+    ];
   }
 
   /** A permanent line above the status area. */
@@ -99,7 +112,12 @@ export function createTtyRenderer(stream: RenderStream, opts: TtyRendererOptions
           return;
         case 'task-start':
           index += 1;
-          current = { id: e.id, description: maskSecrets(e.description), phase: e.phase, startedAt: performance.now() };
+          current = {
+            id: e.id,
+            description: maskSecrets(e.description),
+            phase: e.phase,
+            startedAt: performance.now(),
+          };
           // Keeps the elapsed time moving while a long task reports nothing.
           ticker ??= setInterval(scheduleDraw, 1000).unref();
           return scheduleDraw();
@@ -121,7 +139,11 @@ export function createTtyRenderer(stream: RenderStream, opts: TtyRendererOptions
           if (e.level === 'debug' && !opts.debug) return;
           const tag = e.task ? `${e.task}: ` : '';
           const styled =
-            e.level === 'error' ? c.red(`✖ ${tag}${e.message}`) : e.level === 'warn' ? c.yellow(`⚠ ${tag}${e.message}`) : c.dim(`  ${tag}${e.message}`);
+            e.level === 'error'
+              ? c.red(`✖ ${tag}${e.message}`)
+              : e.level === 'warn'
+                ? c.yellow(`⚠ ${tag}${e.message}`)
+                : c.dim(`  ${tag}${e.message}`);
           return printAbove(styled);
         }
         case 'command':
@@ -132,13 +154,17 @@ export function createTtyRenderer(stream: RenderStream, opts: TtyRendererOptions
           return printAbove(c.yellow(`↺ rolling back ${e.tasks} task(s)`));
         case 'undo':
           return printAbove(
-            e.status === 'ok' ? `${c.yellow('↺')} ${e.id}` : c.red(`✖ undo ${e.id} failed: ${e.error ?? 'unknown error'}`),
+            e.status === 'ok'
+              ? `${c.yellow('↺')} ${e.id}`
+              : c.red(`✖ undo ${e.id} failed: ${e.error ?? 'unknown error'}`),
           );
         case 'rollback-end':
           rollingBack = false;
           return printAbove(e.ok ? c.yellow('↺ rollback complete') : c.red('✖ rollback incomplete'));
         case 'artifact':
-          return printAbove(`${c.green('→')} ${e.artifact.kind}: ${e.artifact.path ?? e.artifact.id ?? e.artifact.name ?? ''}`);
+          return printAbove(
+            `${c.green('→')} ${e.artifact.kind}: ${e.artifact.path ?? e.artifact.id ?? e.artifact.name ?? ''}`,
+          );
       }
     },
     close() {

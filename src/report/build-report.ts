@@ -29,7 +29,13 @@ export interface BuildReport {
   readonly start: string;
   readonly end: string;
   readonly seconds: number;
-  readonly tasks: readonly { id: string; phase: Phase; plugin: string; status: TaskStatus; seconds: number }[];
+  readonly tasks: readonly {
+    id: string;
+    phase: Phase;
+    plugin: string;
+    status: TaskStatus;
+    seconds: number;
+  }[];
   readonly artifacts: readonly Artifact[];
   readonly rollback: {
     readonly ok: boolean;
@@ -40,13 +46,24 @@ export interface BuildReport {
   readonly error?: ReportError;
 }
 
-export function buildReport(input: { manifestFile: string; name: string; result: BuildResult; plan: Plan }): BuildReport {
+export function buildReport(input: {
+  manifestFile: string;
+  name: string;
+  result: BuildResult;
+  plan: Plan;
+}): BuildReport {
   const { result, plan } = input;
   const outcomes = new Map(result.tasks.map((t) => [t.id, t]));
   // The plan gives the order and the full task list; the result says how each went.
   const tasks = plan.tasks.map(({ task, plugin }) => {
     const o = outcomes.get(task.id);
-    return { id: task.id, phase: task.phase, plugin, status: o?.status ?? 'not-run', seconds: round(o?.seconds ?? 0) };
+    return {
+      id: task.id,
+      phase: task.phase,
+      plugin,
+      status: o?.status ?? 'not-run',
+      seconds: round(o?.seconds ?? 0),
+    };
   });
   const rollback = result.rollback
     ? {
@@ -90,7 +107,8 @@ function describeError(error: unknown, task: string | undefined): ReportError {
     ...(task ? { task } : {}),
   };
   if (error instanceof BuildError && error.hint) return { ...base, hint: error.hint };
-  if (error instanceof CommandError && error.exitCode !== undefined) return { ...base, exitCode: error.exitCode };
+  if (error instanceof CommandError && error.exitCode !== undefined)
+    return { ...base, exitCode: error.exitCode };
   return base;
 }
 

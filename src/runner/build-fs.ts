@@ -21,7 +21,10 @@ export function createHostFs(): BuildFs {
         () => false,
       ),
     async mkdir(path, options) {
-      await fs.mkdir(path, { recursive: true, ...(options?.mode !== undefined ? { mode: options.mode } : {}) });
+      await fs.mkdir(path, {
+        recursive: true,
+        ...(options?.mode !== undefined ? { mode: options.mode } : {}),
+      });
       if (options?.mode !== undefined) await fs.chmod(path, options.mode);
     },
     // rm -rf: no error when the path is already gone, so undo steps can call it unconditionally.

@@ -124,7 +124,13 @@ function commandError(argv: readonly string[], exitCode: number | undefined, tai
 }
 
 function failureReason(
-  result: { timedOut: boolean; isCanceled: boolean; signal?: string | undefined; exitCode?: number | undefined; cause?: unknown },
+  result: {
+    timedOut: boolean;
+    isCanceled: boolean;
+    signal?: string | undefined;
+    exitCode?: number | undefined;
+    cause?: unknown;
+  },
   okCodes: readonly number[],
   timeoutMs: number | undefined,
 ): string {
@@ -132,7 +138,9 @@ function failureReason(
   if (result.isCanceled) return 'canceled';
   if (result.signal) return `killed by ${result.signal}`;
   if (result.exitCode !== undefined) {
-    return okCodes.length === 1 && okCodes[0] === 0 ? 'non-zero exit code' : `exit code not in [${okCodes.join(', ')}]`;
+    return okCodes.length === 1 && okCodes[0] === 0
+      ? 'non-zero exit code'
+      : `exit code not in [${okCodes.join(', ')}]`;
   }
   const cause = result.cause as { code?: string; message?: string } | undefined;
   if (cause?.code === 'ENOENT') return 'command not found';

@@ -54,7 +54,8 @@ export function createRecordingRunner(opts: RecordingRunnerOptions = {}): Record
       calls.push({ argv: [...argv], options, chrootRoot: root });
       return answer(argv, options, chrootArgv(root, argv, options.env));
     },
-    lines: () => calls.map((c) => (c.chrootRoot !== undefined ? `[chroot ${c.chrootRoot}] ` : '') + c.argv.join(' ')),
+    lines: () =>
+      calls.map((c) => (c.chrootRoot !== undefined ? `[chroot ${c.chrootRoot}] ` : '') + c.argv.join(' ')),
   };
 }
 

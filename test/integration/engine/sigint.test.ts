@@ -23,7 +23,9 @@ function mountsUnder(dir: string): string {
 
 describe('SIGINT during a build', () => {
   it('rolls back the running task and exits 1 with nothing left behind', { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const events: Record<string, unknown>[] = [];
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -50,10 +52,19 @@ describe('SIGINT during a build', () => {
     assert.equal(code, 1, stderr);
     assert.ok(Date.now() - signalledAt < 10_000, 'sleep 30 was cancelled, not waited for');
     assert.match(stderr, /interrupted by SIGINT/);
-    assert.ok(events.some((e) => e['type'] === 'undo' && e['id'] === 'fixture/make-resources' && e['status'] === 'ok'));
+    assert.ok(
+      events.some(
+        (e) => e['type'] === 'undo' && e['id'] === 'fixture/make-resources' && e['status'] === 'ok',
+      ),
+    );
     const result = events.find((e) => e['type'] === 'result');
     assert.equal(result?.['status'], 'interrupted');
-    assert.deepEqual(result?.['rollback'], { ok: true, undone: ['fixture/make-resources'], failed: [], leftUndone: [] });
+    assert.deepEqual(result?.['rollback'], {
+      ok: true,
+      undone: ['fixture/make-resources'],
+      failed: [],
+      leftUndone: [],
+    });
     assert.equal(existsSync(dir), false, 'the temp dir was removed');
     assert.equal(mountsUnder(dir), '', 'no mount is left');
   });

@@ -19,7 +19,12 @@ describe('buildReport', () => {
     registerSecret('SECRETKEY123456');
     const result: BuildResult = {
       status: 'failed',
-      error: new CommandError(['aws', '--key', 'SECRETKEY123456'], 255, 'denied for SECRETKEY123456', 'non-zero exit code'),
+      error: new CommandError(
+        ['aws', '--key', 'SECRETKEY123456'],
+        255,
+        'denied for SECRETKEY123456',
+        'non-zero exit code',
+      ),
       failedTask: 'a/two',
       tasks: [
         { id: 'a/one', phase: 'preparation', plugin: 'a', status: 'ok', seconds: 1.23456 },
@@ -27,16 +32,32 @@ describe('buildReport', () => {
         { id: 'a/three', phase: 'preparation', plugin: 'a', status: 'not-run', seconds: 0 },
       ],
       artifacts: [{ kind: 'file', path: '/out/x', name: 'SECRETKEY123456' }],
-      rollback: { ok: false, undone: ['a/two'], failed: [{ id: 'a/one', error: new Error('busy') }], leftUndone: [] },
+      rollback: {
+        ok: false,
+        undone: ['a/two'],
+        failed: [{ id: 'a/one', error: new Error('busy') }],
+        leftUndone: [],
+      },
       startedAt,
       endedAt,
     };
     const report = buildReport({ manifestFile: '/m.yml', name: 'img', result, plan });
-    assert.deepEqual(report.tasks[0], { id: 'a/one', phase: 'preparation', plugin: 'a', status: 'ok', seconds: 1.235 });
+    assert.deepEqual(report.tasks[0], {
+      id: 'a/one',
+      phase: 'preparation',
+      plugin: 'a',
+      status: 'ok',
+      seconds: 1.235,
+    });
     assert.equal(report.start, '2024-05-01T10:00:00.000Z');
     assert.equal(report.seconds, 62.5);
     assert.equal(report.status, 'failed');
-    assert.deepEqual(report.rollback, { ok: false, undone: ['a/two'], failed: [{ id: 'a/one', error: 'busy' }], leftUndone: [] });
+    assert.deepEqual(report.rollback, {
+      ok: false,
+      undone: ['a/two'],
+      failed: [{ id: 'a/one', error: 'busy' }],
+      leftUndone: [],
+    });
     assert.equal(report.error?.task, 'a/two');
     assert.equal(report.error?.exitCode, 255);
     const json = JSON.stringify(report);
@@ -53,16 +74,29 @@ describe('buildReport', () => {
       result: { ...base, status: 'failed', error: new BuildError('no space', 'free some') },
     });
     assert.deepEqual(failed.error, { name: 'BuildError', message: 'no space', hint: 'free some' });
-    const ok = buildReport({ manifestFile: '/m.yml', name: 'img', plan, result: { ...base, status: 'success' } });
+    const ok = buildReport({
+      manifestFile: '/m.yml',
+      name: 'img',
+      plan,
+      result: { ...base, status: 'success' },
+    });
     assert.equal(ok.error, undefined);
     assert.equal(ok.rollback, null);
-    assert.deepEqual(ok.tasks.map((x) => x.status), ['not-run', 'not-run', 'not-run']);
+    assert.deepEqual(
+      ok.tasks.map((x) => x.status),
+      ['not-run', 'not-run', 'not-run'],
+    );
   });
 
   it('writes the report atomically, leaving no temp file', async () => {
     const dir = await tempDir();
     try {
-      const report = buildReport({ manifestFile: '/m.yml', name: 'img', plan, result: { status: 'success', tasks: [], artifacts: [], startedAt, endedAt } });
+      const report = buildReport({
+        manifestFile: '/m.yml',
+        name: 'img',
+        plan,
+        result: { status: 'success', tasks: [], artifacts: [], startedAt, endedAt },
+      });
       const path = join(dir.path, 'report.json');
       await writeReport(path, report);
       assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), JSON.parse(JSON.stringify(report)));

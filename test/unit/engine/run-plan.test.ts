@@ -15,7 +15,12 @@ type Journal = string[];
 function step(
   id: string,
   journal: Journal,
-  opts: { phase?: Phase; fail?: boolean; undo?: boolean | 'throw'; run?: (ctx: TaskContext) => Promise<void> } = {},
+  opts: {
+    phase?: Phase;
+    fail?: boolean;
+    undo?: boolean | 'throw';
+    run?: (ctx: TaskContext) => Promise<void>;
+  } = {},
 ): Task {
   return {
     id,
@@ -37,7 +42,9 @@ function step(
   };
 }
 
-const planOf = (...tasks: Task[]): Plan => ({ tasks: tasks.map((task) => ({ task, plugin: task.id.split('/')[0] ?? '' })) });
+const planOf = (...tasks: Task[]): Plan => ({
+  tasks: tasks.map((task) => ({ task, plugin: task.id.split('/')[0] ?? '' })),
+});
 
 function options(overrides: Partial<RunPlanOptions> = {}): RunPlanOptions & { seen: BuildEvent[] } {
   const seen: BuildEvent[] = [];
@@ -94,8 +101,21 @@ describe('runPlan', () => {
     assert.equal(result.status, 'failed');
     assert.equal(result.failedTask, 'a/three');
     assert.match(String(result.error), /a\/three broke/);
-    assert.deepEqual(journal, ['run a/one', 'run a/no-undo', 'run a/two', 'run a/three', 'undo a/three', 'undo a/two', 'undo a/one']);
-    assert.deepEqual(result.rollback, { ok: true, undone: ['a/three', 'a/two', 'a/one'], failed: [], leftUndone: [] });
+    assert.deepEqual(journal, [
+      'run a/one',
+      'run a/no-undo',
+      'run a/two',
+      'run a/three',
+      'undo a/three',
+      'undo a/two',
+      'undo a/one',
+    ]);
+    assert.deepEqual(result.rollback, {
+      ok: true,
+      undone: ['a/three', 'a/two', 'a/one'],
+      failed: [],
+      leftUndone: [],
+    });
     assert.deepEqual(
       result.tasks.map((t) => t.status),
       ['ok', 'ok', 'ok', 'failed', 'not-run'],
@@ -106,7 +126,11 @@ describe('runPlan', () => {
     const journal: Journal = [];
     const opts = options();
     const result = await runPlan(
-      planOf(step('a/one', journal), step('a/two', journal, { undo: 'throw' }), step('a/three', journal, { fail: true })),
+      planOf(
+        step('a/one', journal),
+        step('a/two', journal, { undo: 'throw' }),
+        step('a/three', journal, { fail: true }),
+      ),
       opts,
     );
     assert.deepEqual(journal.slice(3), ['undo a/three', 'undo a/two', 'undo a/one']);
@@ -114,19 +138,25 @@ describe('runPlan', () => {
     assert.deepEqual(result.rollback?.undone, ['a/three', 'a/one']);
     assert.equal(result.rollback?.failed[0]?.id, 'a/two');
     assert.ok(
-      opts.seen.some((e) => e.type === 'undo' && e.id === 'a/two' && e.status === 'failed' && e.error === 'undo of a/two broke'),
+      opts.seen.some(
+        (e) =>
+          e.type === 'undo' && e.id === 'a/two' && e.status === 'failed' && e.error === 'undo of a/two broke',
+      ),
     );
     assert.ok(opts.seen.some((e) => e.type === 'rollback-end' && !e.ok));
   });
 
   it('awaits pauseBeforeRollback before the first undo', async () => {
     const journal: Journal = [];
-    const result = await runPlan(planOf(step('a/one', journal), step('a/two', journal, { fail: true })), options({
-      pauseBeforeRollback: async () => {
-        await new Promise((r) => setTimeout(r, 20));
-        journal.push('paused');
-      },
-    }));
+    const result = await runPlan(
+      planOf(step('a/one', journal), step('a/two', journal, { fail: true })),
+      options({
+        pauseBeforeRollback: async () => {
+          await new Promise((r) => setTimeout(r, 20));
+          journal.push('paused');
+        },
+      }),
+    );
     assert.equal(result.status, 'failed');
     assert.deepEqual(journal, ['run a/one', 'run a/two', 'paused', 'undo a/two', 'undo a/one']);
   });
@@ -143,11 +173,21 @@ describe('runPlan', () => {
       },
     };
     const result = await runPlan(
-      planOf(step('a/zero', journal), step('a/one', journal), stopper, step('a/three', journal, { fail: true })),
+      planOf(
+        step('a/zero', journal),
+        step('a/one', journal),
+        stopper,
+        step('a/three', journal, { fail: true }),
+      ),
       options({ abortRollback: abortRollback.signal }),
     );
     assert.deepEqual(journal.slice(4), ['undo a/three', 'undo a/two']);
-    assert.deepEqual(result.rollback, { ok: false, undone: ['a/three', 'a/two'], failed: [], leftUndone: ['a/one', 'a/zero'] });
+    assert.deepEqual(result.rollback, {
+      ok: false,
+      undone: ['a/three', 'a/two'],
+      failed: [],
+      leftUndone: ['a/one', 'a/zero'],
+    });
   });
 
   it('on interrupt stops starting tasks, and undo gets a signal that is not the aborted one', async () => {
@@ -171,7 +211,10 @@ describe('runPlan', () => {
       },
     };
     const runner = createRecordingRunner();
-    const result = await runPlan(planOf(step('a/first', journal), interruptible, step('a/never', journal)), options({ signal: build.signal, runner }));
+    const result = await runPlan(
+      planOf(step('a/first', journal), interruptible, step('a/never', journal)),
+      options({ signal: build.signal, runner }),
+    );
     assert.equal(result.status, 'interrupted');
     assert.equal(result.failedTask, 'a/long');
     assert.deepEqual(journal, ['run a/first', 'run a/long', 'undo a/long', 'undo a/first']);
@@ -209,7 +252,10 @@ describe('runPlan', () => {
     const journal: Journal = [];
     const build = new AbortController();
     const result = await runPlan(
-      planOf(step('a/one', journal, { run: async () => build.abort(new Error('interrupted by SIGTERM')) }), step('a/two', journal)),
+      planOf(
+        step('a/one', journal, { run: async () => build.abort(new Error('interrupted by SIGTERM')) }),
+        step('a/two', journal),
+      ),
       options({ signal: build.signal }),
     );
     assert.equal(result.status, 'interrupted');
@@ -263,7 +309,9 @@ describe('runPlan', () => {
         assert.equal(ctx.dryRun, true);
         await ctx.fs.mkdir(target);
         await ctx.fs.writeFile(`${target}/file`, 'x');
-        const { stdout } = await ctx.runner.run(['losetup', '--show', '-f', `${target}/file`], { dryRunResult: { stdout: '/dev/loop9' } });
+        const { stdout } = await ctx.runner.run(['losetup', '--show', '-f', `${target}/file`], {
+          dryRunResult: { stdout: '/dev/loop9' },
+        });
         await ctx.runner.run(['rm', '-rf', '/']);
         await ctx.runner.chroot(target, ['true']);
         assert.equal(stdout, '/dev/loop9');
@@ -271,8 +319,15 @@ describe('runPlan', () => {
     };
     const result = await runPlan(planOf(task), options({ runner, fs, dryRun: true }));
     assert.equal(result.status, 'success');
-    assert.deepEqual(runner.lines(), [`losetup --show -f ${target}/file`, 'rm -rf /', `[chroot ${target}] true`]);
-    assert.deepEqual(fs.operations.map((o) => o.op), ['mkdir', 'writeFile']);
+    assert.deepEqual(runner.lines(), [
+      `losetup --show -f ${target}/file`,
+      'rm -rf /',
+      `[chroot ${target}] true`,
+    ]);
+    assert.deepEqual(
+      fs.operations.map((o) => o.op),
+      ['mkdir', 'writeFile'],
+    );
     const { stat } = await import('node:fs/promises');
     assert.equal(await stat(target).catch(() => 'absent'), 'absent');
   });

@@ -39,7 +39,11 @@ describe('resolvePlan', () => {
   });
 
   it('breaks ties within a phase by id', () => {
-    const plan = resolve([task('z/x', 'preparation'), task('a/y', 'preparation'), task('m/z', 'preparation')]);
+    const plan = resolve([
+      task('z/x', 'preparation'),
+      task('a/y', 'preparation'),
+      task('m/z', 'preparation'),
+    ]);
     assert.deepEqual(ids(plan), ['a/y', 'm/z', 'z/x']);
   });
 
@@ -55,7 +59,11 @@ describe('resolvePlan', () => {
 
   it('reports the plugin of each task', () => {
     const tasks = [task('x/one', 'preparation')];
-    const plan = resolvePlan({ tasks, knownIds: new Set(['x/one']), pluginOf: new Map([['x/one', 'provider-x']]) });
+    const plan = resolvePlan({
+      tasks,
+      knownIds: new Set(['x/one']),
+      pluginOf: new Map([['x/one', 'provider-x']]),
+    });
     assert.equal(plan.tasks[0]?.plugin, 'provider-x');
   });
 
@@ -69,7 +77,7 @@ describe('resolvePlan', () => {
     }
     const expected = ids(resolve(tasks));
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let run = 0; run < 50; run++) {
       const shuffled = [...tasks];
       for (let i = shuffled.length - 1; i > 0; i--) {
@@ -129,23 +137,33 @@ describe('resolvePlan', () => {
     const problems = problemsOf(() =>
       resolve([task('x/late', 'cleaning', { before: ['y/early'] }), task('y/early', 'validation')]),
     );
-    assert.match(problems[0] ?? '', /"x\/late" \(phase cleaning\) has before: "y\/early", but "y\/early" is in the earlier phase validation/);
+    assert.match(
+      problems[0] ?? '',
+      /"x\/late" \(phase cleaning\) has before: "y\/early", but "y\/early" is in the earlier phase validation/,
+    );
   });
 
   it('rejects an edge to an id no plugin defines, with a hint', () => {
     const problems = problemsOf(() =>
       resolve([task('x/y', 'preparation', { after: ['x/zz'] }), task('x/z', 'preparation')]),
     );
-    assert.deepEqual(problems, ['task "x/y" has after: "x/zz", which no plugin defines (did you mean "x/z"?)']);
+    assert.deepEqual(problems, [
+      'task "x/y" has after: "x/zz", which no plugin defines (did you mean "x/z"?)',
+    ]);
   });
 
   it('gives no hint when nothing is close', () => {
-    const problems = problemsOf(() => resolve([task('x/y', 'preparation', { before: ['completely/different'] })]));
+    const problems = problemsOf(() =>
+      resolve([task('x/y', 'preparation', { before: ['completely/different'] })]),
+    );
     assert.deepEqual(problems, ['task "x/y" has before: "completely/different", which no plugin defines']);
   });
 
   it('ignores an edge to a known task that is not planned', () => {
-    const plan = resolve([task('x/b', 'preparation', { after: ['other/off'] }), task('x/a', 'preparation')], ['other/off']);
+    const plan = resolve(
+      [task('x/b', 'preparation', { after: ['other/off'] }), task('x/a', 'preparation')],
+      ['other/off'],
+    );
     assert.deepEqual(ids(plan), ['x/a', 'x/b']);
   });
 

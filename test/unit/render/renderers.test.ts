@@ -16,7 +16,13 @@ function fakeStream(extra: { isTTY?: boolean; columns?: number } = {}) {
 }
 
 const events: BuildEvent[] = [
-  { type: 'plan', tasks: [{ id: 'base/a', phase: 'preparation', description: 'Do A' }, { id: 'base/b', phase: 'cleaning', description: 'Do B' }] },
+  {
+    type: 'plan',
+    tasks: [
+      { id: 'base/a', phase: 'preparation', description: 'Do A' },
+      { id: 'base/b', phase: 'cleaning', description: 'Do B' },
+    ],
+  },
   { type: 'phase-start', phase: 'preparation' },
   { type: 'task-start', id: 'base/a', phase: 'preparation', description: 'Do A' },
   { type: 'progress', id: 'base/a', done: 50, total: 100, unit: 'MiB' },
@@ -118,7 +124,12 @@ describe('tty renderer', () => {
     const stream = fakeStream({ isTTY: true, columns: 30 });
     const sink = createTtyRenderer(stream, { color: false });
     sink.emit(events[0] as BuildEvent);
-    sink.emit({ type: 'task-start', id: 'x/y', phase: 'preparation', description: 'a very long description '.repeat(5) });
+    sink.emit({
+      type: 'task-start',
+      id: 'x/y',
+      phase: 'preparation',
+      description: 'a very long description '.repeat(5),
+    });
     sink.close();
     const drawn = stream.chunks.find((c) => c.includes('very long')) ?? '';
     // eslint-disable-next-line no-control-regex
@@ -129,7 +140,10 @@ describe('tty renderer', () => {
 describe('tee sink and color choice', () => {
   it('sends each event to every sink in order', () => {
     const got: string[] = [];
-    const tee = createTeeSink({ emit: (e) => got.push(`1:${e.type}`) }, { emit: (e) => got.push(`2:${e.type}`) });
+    const tee = createTeeSink(
+      { emit: (e) => got.push(`1:${e.type}`) },
+      { emit: (e) => got.push(`2:${e.type}`) },
+    );
     tee.emit({ type: 'rollback-end', ok: true });
     assert.deepEqual(got, ['1:rollback-end', '2:rollback-end']);
   });

@@ -4,7 +4,10 @@ import { CommandError } from '../../../src/api/index.js';
 import { createMemoryLogger } from '../../../src/log/logger.js';
 import { createHostRunner } from '../../../src/runner/host-runner.js';
 
-function runner(signal = new AbortController().signal, baseEnv: Record<string, string> = { PATH: '/usr/bin:/bin' }) {
+function runner(
+  signal = new AbortController().signal,
+  baseEnv: Record<string, string> = { PATH: '/usr/bin:/bin' },
+) {
   const log = createMemoryLogger();
   return { log, runner: createHostRunner({ log, signal, baseEnv, killGraceMs: 500 }) };
 }
@@ -46,7 +49,9 @@ describe('host runner', () => {
 
   it('keeps only the last 20 lines of stderr', async () => {
     const { runner: r } = runner();
-    const error = await commandError(r.run(['sh', '-c', 'for i in $(seq 1 50); do echo line$i >&2; done; exit 2']));
+    const error = await commandError(
+      r.run(['sh', '-c', 'for i in $(seq 1 50); do echo line$i >&2; done; exit 2']),
+    );
     const lines = error.stderrTail.split('\n');
     assert.equal(lines.length, 20);
     assert.equal(lines[0], 'line31');
@@ -72,7 +77,11 @@ describe('host runner', () => {
   });
 
   it('runs with a sanitized environment', async () => {
-    const { runner: r } = runner(undefined, { PATH: '/usr/bin:/bin', AWS_SECRET_ACCESS_KEY: 'leak', HOME: '/root' });
+    const { runner: r } = runner(undefined, {
+      PATH: '/usr/bin:/bin',
+      AWS_SECRET_ACCESS_KEY: 'leak',
+      HOME: '/root',
+    });
     const { stdout } = await r.run(['env'], { env: { EXTRA: 'yes' } });
     const env = Object.fromEntries(stdout.split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
     assert.equal(env['LC_ALL'], 'C.UTF-8');
@@ -128,8 +137,13 @@ describe('host runner', () => {
 
   it('logs every command line and its output at debug, tagged with the task', async () => {
     const { runner: r, log } = runner();
-    await r.bind({ signal: new AbortController().signal, taskId: 'base/echo' }).run(['sh', '-c', 'echo out; echo err >&2']);
-    assert.ok(log.lines.includes(`DEBUG: [base/echo] $ sh -c 'echo out; echo err >&2'`), log.lines.join('\n'));
+    await r
+      .bind({ signal: new AbortController().signal, taskId: 'base/echo' })
+      .run(['sh', '-c', 'echo out; echo err >&2']);
+    assert.ok(
+      log.lines.includes(`DEBUG: [base/echo] $ sh -c 'echo out; echo err >&2'`),
+      log.lines.join('\n'),
+    );
     assert.ok(log.lines.includes('DEBUG: [base/echo] 1> out'));
     assert.ok(log.lines.includes('DEBUG: [base/echo] 2> err'));
     assert.ok(log.lines.some((l) => /^DEBUG: \[base\/echo\] exit 0 after/.test(l)));
@@ -151,7 +165,9 @@ describe('host runner', () => {
   it('runs chroot commands through env -i with a clean environment', async () => {
     // No real chroot needed to check the command line: it is in the error of a failing chroot.
     const { runner: r } = runner();
-    const error = await commandError(r.chroot('/nonexistent-root', ['apt-get', 'update'], { env: { FOO: 'bar' } }));
+    const error = await commandError(
+      r.chroot('/nonexistent-root', ['apt-get', 'update'], { env: { FOO: 'bar' } }),
+    );
     assert.match(
       error.message,
       /chroot \/nonexistent-root \/usr\/bin\/env -i PATH=\S+ LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive FOO=bar apt-get update/,

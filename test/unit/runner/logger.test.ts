@@ -46,7 +46,11 @@ describe('file logger', () => {
 
   it('writes events through the log sink', () => {
     const lines: string[] = [];
-    const log = { ...createNullLogger(), info: (m: string) => lines.push(`I ${m}`), error: (m: string) => lines.push(`E ${m}`) };
+    const log = {
+      ...createNullLogger(),
+      info: (m: string) => lines.push(`I ${m}`),
+      error: (m: string) => lines.push(`E ${m}`),
+    };
     const sink = createLogSink(log);
     sink.emit({ type: 'task-start', id: 'a/b', phase: 'preparation', description: 'Do b' });
     sink.emit({ type: 'undo', id: 'a/b', status: 'failed', error: 'busy' });
@@ -66,6 +70,9 @@ describe('secret masker', () => {
 
   it('masks strings deep inside objects', () => {
     registerSecret('deep-secret-value');
-    assert.deepEqual(maskDeep({ a: ['deep-secret-value!'], b: { c: 1, d: 'ok' } }), { a: ['***!'], b: { c: 1, d: 'ok' } });
+    assert.deepEqual(maskDeep({ a: ['deep-secret-value!'], b: { c: 1, d: 'ok' } }), {
+      a: ['***!'],
+      b: { c: 1, d: 'ok' },
+    });
   });
 });

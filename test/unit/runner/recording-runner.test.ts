@@ -9,14 +9,22 @@ describe('recording runner', () => {
     const result = await r.run(['losetup', '--show', '-f', '/img']);
     await r.chroot('/mnt/root', ['update-grub'], { env: { A: 'b' } });
     assert.equal(r.dryRun, true);
-    assert.deepEqual(result, { argv: ['losetup', '--show', '-f', '/img'], exitCode: 0, stdout: '', stderr: '', durationMs: 0 });
+    assert.deepEqual(result, {
+      argv: ['losetup', '--show', '-f', '/img'],
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
+      durationMs: 0,
+    });
     assert.deepEqual(r.lines(), ['losetup --show -f /img', '[chroot /mnt/root] update-grub']);
     assert.equal(r.calls[1]?.chrootRoot, '/mnt/root');
     assert.deepEqual(r.calls[1]?.options.env, { A: 'b' });
   });
 
   it('returns dryRunResult, and scripted results take precedence', async () => {
-    const r = createRecordingRunner({ results: (argv) => (argv[0] === 'blkid' ? { stdout: 'uuid-1' } : undefined) });
+    const r = createRecordingRunner({
+      results: (argv) => (argv[0] === 'blkid' ? { stdout: 'uuid-1' } : undefined),
+    });
     const losetup = await r.run(['losetup', '--show'], { dryRunResult: { stdout: '/dev/loop7' } });
     const blkid = await r.run(['blkid'], { dryRunResult: { stdout: 'ignored' } });
     assert.equal(losetup.stdout, '/dev/loop7');
@@ -25,7 +33,10 @@ describe('recording runner', () => {
 
   it('throws CommandError for a scripted non-OK exit code, unless it is in okExitCodes', async () => {
     const r = createRecordingRunner({ results: () => ({ exitCode: 2, stderr: 'a\nboom\n' }) });
-    await assert.rejects(r.run(['mkfs.ext4', '/dev/x']), (e: unknown) => e instanceof CommandError && e.exitCode === 2 && e.stderrTail === 'a\nboom');
+    await assert.rejects(
+      r.run(['mkfs.ext4', '/dev/x']),
+      (e: unknown) => e instanceof CommandError && e.exitCode === 2 && e.stderrTail === 'a\nboom',
+    );
     const ok = await r.run(['grep', 'x'], { okExitCodes: [0, 2] });
     assert.equal(ok.exitCode, 2);
   });
