@@ -6,5 +6,6 @@ export * from './loop-device.js';
 export * from './partition-table.js';
 export * from './format.js';
 export * from './mounts.js';
+export * from './host-filesystems.js';
 export * from './convert.js';
 export * from './wait.js';

@@ -28,6 +28,8 @@ export interface LoopDeviceOptions {
   readonly nodeTimeoutMs?: number;
   /** Delays between `losetup -d` attempts while the device is busy. */
   readonly detachDelaysMs?: readonly number[];
+  /** How long detach waits for the kernel to release the device (default 3 s). */
+  readonly releaseTimeoutMs?: number;
 }
 
 /** Partition node of a disk: /dev/loop0 -> /dev/loop0p1, /dev/nvme1n1 -> /dev/nvme1n1p1, /dev/xvdf -> /dev/xvdf1. */

@@ -13,6 +13,7 @@ import type { PartitionInfo } from '../api/build-state.js';
 import type { LogLevel } from '../api/events.js';
 import type { BuildFs } from '../api/fs.js';
 import type { CommandRunner } from '../api/runner.js';
+import { BuildError } from '../api/task.js';
 import { IllegalTransitionError } from './state-machine.js';
 import { isBusyError, retry } from './wait.js';
 
@@ -96,7 +97,15 @@ export class MountTable {
       throw new IllegalTransitionError(`mount ${entry.target}`, 'mount', 'mounted', ['unmounted']);
     }
     await this.opts.fs.mkdir(entry.target);
-    await this.opts.runner.run(mountArgv(entry));
+    await this.opts.runner.run(mountArgv(entry)).catch((err: unknown) => {
+      if (entry.fstype !== undefined && /unknown filesystem type/i.test(String(err))) {
+        throw new BuildError(
+          `cannot mount ${entry.source} on ${entry.target}: the host kernel has no ${entry.fstype} support`,
+          `load it (modprobe ${entry.fstype}) or build on a host whose kernel lists it in /proc/filesystems`,
+        );
+      }
+      throw err;
+    });
     this.#mounted.push(entry);
   }
 
