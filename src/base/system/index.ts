@@ -1,0 +1,56 @@
+/**
+ * System configuration tasks: packages every bootable image needs (preparation) and the configuration
+ * of the installed system (system modification). The lead wires `selectSystemTasks` into the base plugin
+ * and lists `systemTasks` in its catalogue.
+ */
+import type { Manifest, Task } from '../../api/index.js';
+import { addKernelPackage } from './add-kernel-package.js';
+import { addLocalePackages } from './add-locale-packages.js';
+import { addNetworkPackages } from './add-network-packages.js';
+import { addSshKeyRegeneration } from './add-ssh-key-regeneration.js';
+import { addSshPackage } from './add-ssh-package.js';
+import { configureLocale } from './configure-locale.js';
+import { configureNetworking } from './configure-networking.js';
+import { configureSshd } from './configure-sshd.js';
+import { configureTimezone } from './configure-timezone.js';
+import { enableUnits } from './enable-units.js';
+import { lockRootAccount } from './lock-root-account.js';
+import { setHostname } from './set-hostname.js';
+import { writeFstab } from './write-fstab.js';
+
+export const systemTasks: readonly Task[] = [
+  addKernelPackage,
+  addSshPackage,
+  addLocalePackages,
+  addNetworkPackages,
+  configureLocale,
+  configureTimezone,
+  setHostname,
+  writeFstab,
+  configureNetworking,
+  configureSshd,
+  lockRootAccount,
+  addSshKeyRegeneration,
+  enableUnits,
+];
+
+/** The system tasks a manifest needs. A folder backing (a container tree) boots nothing of its own. */
+export function selectSystemTasks(manifest: Manifest): Task[] {
+  const container = manifest.data.volume.backing === 'folder';
+  const rootPassword = manifest.isPluginEnabled('root_password');
+  const cloudInit = manifest.isPluginEnabled('cloud_init');
+  const tasks: Task[] = [addSshPackage, addLocalePackages, configureLocale, configureTimezone, setHostname, enableUnits];
+  if (!container) tasks.push(addKernelPackage, addNetworkPackages, writeFstab, configureNetworking);
+  // root_password wants password logins and a usable root password (bootstrap-vz discarded
+  // DisableSSHPasswordAuthentication for it).
+  if (!rootPassword) tasks.push(configureSshd, lockRootAccount);
+  // cloud-init's ssh module deletes and regenerates host keys itself.
+  if (!cloudInit) tasks.push(addSshKeyRegeneration);
+  return tasks;
+}
+
+export { kernelPackage } from './add-kernel-package.js';
+export { fstabEntries, renderFstab, type FstabEntry } from './write-fstab.js';
+export { imageHostname, renderHosts } from './set-hostname.js';
+export { localeChoice } from './locale-name.js';
+export { renderTemplate, findPackageRoot } from './render-template.js';
