@@ -28,6 +28,7 @@ import {
   withMounts,
 } from '../../../src/volume/mounts.js';
 import { PartitionTable } from '../../../src/volume/partition-table.js';
+import { pollUntil } from '../../../src/volume/wait.js';
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : 'needs root (loop devices, mount): run the integration suite as root';
@@ -207,5 +208,57 @@ describe('volume lifecycle (real host)', { skip }, () => {
     assert.equal(b.image.state, 'deleted');
     assert.deepEqual(b.mounts.mounted, []);
     await assertNothingLeft(b, runner);
+  });
+});
+
+describe('loop device without udev (real host)', { skip }, () => {
+  it('brings back a missing partition node on rescan (partx, else mknod) and leaves no node behind', async () => {
+    const controller = new AbortController();
+    const runner = createHostRunner({ log: createNullLogger(), signal: controller.signal });
+    const fs = createHostFs();
+    const workspace = await mkdtemp(join(tmpdir(), 'volume-it-'));
+    const small = planLayout(
+      { type: 'msdos', root: { filesystem: 'ext4', size: '16MiB' } },
+      { bootloader: 'grub', bootMode: 'bios' },
+    );
+    const image = new ImageFile(join(workspace, 'disk.raw'), small.sizeBytes, runner, fs);
+    const logs: string[] = [];
+    const loop = new LoopDevice(image.path, {
+      runner,
+      fs,
+      nodeTimeoutMs: 300,
+      log: (l, m) => logs.push(`${l}: ${m}`),
+    });
+    try {
+      await image.create();
+      // The table can also be written to the file before attaching; --partscan then sees it at once.
+      await new PartitionTable(small, runner).write(image.path);
+      await loop.attach([1]);
+      const node = loop.partition(1);
+      await rm(node);
+      await loop.rescan([1]);
+      // Here partx -u re-adds the partition and devtmpfs makes the node; mknod is the fallback (unit-tested).
+      const usedMknod = logs.some((l) => l.includes('mknod'));
+      const stat = await runner.run(['stat', '--format', '%F', node]);
+      assert.equal(stat.stdout.trim(), 'block special file');
+      await new Formatter(runner).format({
+        name: 'root',
+        filesystem: 'ext4',
+        sizeBytes: small.partitions[0]?.sizeBytes ?? 0,
+        device: node,
+      });
+      await loop.detach();
+      if (usedMknod)
+        await assert.rejects(() => readFile(node), /ENOENT/, 'the node made by mknod is removed');
+      else await pollUntil(async () => !(await fs.exists(node)), { timeoutMs: 2000, intervalMs: 50 });
+      assert.equal(await fs.exists(node), false, `${node} is gone after detach`);
+    } finally {
+      await loop.detach();
+      await image.delete();
+      await rm(workspace, { recursive: true, force: true });
+    }
+    const { stdout } = await runner.run(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE']);
+    assert.equal(stdout.includes(workspace), false);
+    controller.abort();
   });
 });
