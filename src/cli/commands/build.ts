@@ -12,11 +12,11 @@ import { installInterruptHandlers } from '../../engine/interrupts.js';
 import { runPlan } from '../../engine/run-plan.js';
 import { PlanError } from '../../graph/resolve-plan.js';
 import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
+import { createLogSink } from '../../log/log-sink.js';
 import { createFileLogger, createNullLogger, type Logger } from '../../log/logger.js';
 import { createJsonLinesRenderer, createPlainRenderer, createTeeSink, createTtyRenderer } from '../../render/index.js';
 import { buildReport, writeReport } from '../../report/build-report.js';
-import { createHostFs, createRecordingFs } from '../../runner/build-fs.js';
-import { createHostRunner, createRecordingRunner } from '../../runner/index.js';
+import { createHostFs, createHostRunner, createRecordingFs, createRecordingRunner } from '../../runner/index.js';
 import { CliExit, EXIT_BUILD_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { loadForCli } from '../load-for-cli.js';
 import type { ColorMode, Output } from '../output.js';
@@ -60,7 +60,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
   try {
     const runner = dryRun
       ? createRecordingRunner()
-      : createHostRunner({ log, signal: interrupts.signal });
+      : createHostRunner({ log, signal: interrupts.signal, events });
     const result = await runPlan(plan, {
       manifest,
       workspace,
@@ -87,6 +87,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
     if (log.file) out.err(`log: ${log.file}`);
     return EXIT_BUILD_FAILED;
   } finally {
+    events.close();
     interrupts.dispose();
     await log.close?.();
   }
@@ -112,25 +113,18 @@ async function checkHostCommands(plan: ManifestPlan['plan']): Promise<void> {
   if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing));
 }
 
-function makeRenderer(opts: BuildOptions, out: Output, log: Logger): EventSink {
+function makeRenderer(opts: BuildOptions, out: Output, log: Logger): EventSink & { close(): void } {
   const mode = opts.progress ?? 'auto';
   const stream = process.stderr;
+  const debug = Boolean(opts.debug);
   const screen =
     mode === 'json'
       ? createJsonLinesRenderer(process.stdout)
       : mode === 'tty' || (mode === 'auto' && stream.isTTY)
-        ? createTtyRenderer(stream, { color: out.color, debug: Boolean(opts.debug) })
-        : createPlainRenderer(stream, { debug: Boolean(opts.debug) });
-  const toLog: EventSink = {
-    emit: (e) => {
-      if (e.type === 'log') log[e.level](`${e.task ? `[${e.task}] ` : ''}${e.message}`);
-      else if (e.type === 'task-start') log.info(`${e.id}: ${e.description}`);
-      else if (e.type === 'task-end') log.info(`${e.id}: ${e.status} in ${e.seconds.toFixed(2)}s`);
-      else if (e.type === 'undo') log.info(`undo ${e.id}: ${e.status}${e.error ? `: ${e.error}` : ''}`);
-      else if (e.type === 'rollback-start') log.warn(`rolling back ${e.tasks} tasks: ${e.reason}`);
-    },
-  };
-  return createTeeSink(screen, toLog);
+        ? createTtyRenderer(stream, { color: out.color, debug })
+        : createPlainRenderer(stream, { debug });
+  const tee = createTeeSink(screen, createLogSink(log));
+  return { emit: (e) => tee.emit(e), close: () => screen.close() };
 }
 
 function waitForEnter(out: Output): () => Promise<void> {

@@ -1,0 +1,56 @@
+/** The image file behind file-backed volumes, and its loop device (bootstrap-vz's loopback.Create/Attach). */
+import { defineTask } from '../../api/index.js';
+import { ImageFile } from '../../volume/image-file.js';
+import { LoopDevice } from '../../volume/loop-device.js';
+import { VOLUME_RESOURCES, volumeOf } from './volume-resources.js';
+
+export const createImageFile = defineTask({
+  id: 'base/create-image-file',
+  phase: 'volume-creation',
+  description: 'Create a sparse image file for the volume',
+  hostCommands: ['truncate'],
+  async run(ctx) {
+    const volume = volumeOf(ctx);
+    const image = new ImageFile(`${ctx.workspace}/volume.raw`, volume.sizeBytes, ctx.runner, ctx.fs);
+    ctx.state.get(VOLUME_RESOURCES).image = image;
+    await image.create();
+    volume.imagePath = image.path;
+  },
+  async undo(ctx) {
+    await ctx.state.get(VOLUME_RESOURCES).image?.delete();
+  },
+});
+
+export const attachLoopDevice = defineTask({
+  id: 'base/attach-loop-device',
+  phase: 'volume-creation',
+  description: 'Attach the image file to a loop device',
+  after: ['base/create-image-file'],
+  hostCommands: ['losetup', 'partx'],
+  async run(ctx) {
+    const volume = volumeOf(ctx);
+    const loop = new LoopDevice(volume.imagePath ?? `${ctx.workspace}/volume.raw`, {
+      runner: ctx.runner,
+      fs: ctx.fs,
+      signal: ctx.signal,
+      log: (level, message) => ctx.log(level, message),
+    });
+    ctx.state.get(VOLUME_RESOURCES).loop = loop;
+    volume.device = await loop.attach();
+  },
+  async undo(ctx) {
+    await ctx.state.get(VOLUME_RESOURCES).loop?.detach();
+  },
+});
+
+export const detachLoopDevice = defineTask({
+  id: 'base/detach-loop-device',
+  phase: 'volume-unmounting',
+  description: 'Detach the loop device',
+  after: ['base/unmount-volume'],
+  hostCommands: ['losetup'],
+  async run(ctx) {
+    await ctx.state.get(VOLUME_RESOURCES).loop?.detach();
+    delete volumeOf(ctx).device;
+  },
+});
