@@ -32,6 +32,7 @@ async function standardPackages(ctx: TaskContext, root: string): Promise<string[
 
 async function installLocal(ctx: TaskContext, root: string, paths: readonly string[]): Promise<void> {
   const inChroot: string[] = [];
+  await ctx.fs.mkdir(join(root, 'tmp'));
   for (const p of paths) {
     const src = resolve(dirname(ctx.manifest.file), p);
     const content = await readFile(src).catch((e: unknown) => {

@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BuildState, PACKAGES, ROOT_DIR, type ManifestData } from '../../../../src/api/index.js';
+import { installBatches, parsePackageSpec } from '../../../../src/base/apt/package-spec.js';
+import { installPackages } from '../../../../src/base/apt/install-packages.js';
+import { aptUpgrade } from '../../../../src/base/apt/apt-upgrade.js';
+import { APT_ENV } from '../../../../src/base/apt/apt-get.js';
+import {
+  baseManifestData,
+  tempDir,
+  testContext,
+  testManifest,
+  TestRunner,
+} from '../../../helpers/fake-context.js';
+
+test('parsePackageSpec: name, name/target, local .deb paths', () => {
+  assert.deepEqual(parsePackageSpec('vim'), { kind: 'remote', name: 'vim' });
+  assert.deepEqual(parsePackageSpec('linux-image-amd64/bookworm-backports'), {
+    kind: 'remote',
+    name: 'linux-image-amd64',
+    target: 'bookworm-backports',
+  });
+  assert.deepEqual(parsePackageSpec('/srv/debs/tool_1.0_amd64.deb'), {
+    kind: 'local',
+    path: '/srv/debs/tool_1.0_amd64.deb',
+  });
+  assert.deepEqual(parsePackageSpec('debs/tool.deb'), { kind: 'local', path: 'debs/tool.deb' });
+  assert.deepEqual(parsePackageSpec('tool.deb'), { kind: 'local', path: 'tool.deb' });
+});
+
+test('installBatches: default release first, then one batch per target', () => {
+  const specs = ['vim', 'b/trixie', 'a/bookworm-backports', 'curl', 'c/bookworm-backports', './x.deb'].map(
+    parsePackageSpec,
+  );
+  assert.deepEqual(installBatches(specs), [
+    { names: ['vim', 'curl'] },
+    { target: 'bookworm-backports', names: ['a', 'c'] },
+    { target: 'trixie', names: ['b'] },
+  ]);
+});
+
+async function setup(packages: NonNullable<ManifestData['packages']>) {
+  const dir = await tempDir();
+  const root = join(dir.path, 'root');
+  const cache = join(dir.path, 'cache');
+  await mkdir(join(root, 'var/cache/apt/archives'), { recursive: true });
+  const manifest = testManifest(
+    { ...baseManifestData, bootstrapper: { workspace: dir.path, cache_dir: cache }, packages },
+    join(dir.path, 'm.yml'),
+  );
+  const state = new BuildState();
+  state.set(ROOT_DIR, root);
+  return { dir, root, cache, manifest, state };
+}
+
+const APT_OPTS = [
+  '--assume-yes',
+  '-o',
+  'Acquire::Retries=3',
+  '-o',
+  'Dpkg::Options::=--force-confdef',
+  '-o',
+  'Dpkg::Options::=--force-confold',
+];
+
+test('install-packages: exact apt-get argv per batch, -t for pins, mounts around, env noninteractive', async () => {
+  const { dir, root, manifest, state } = await setup({
+    install: ['vim', 'linux-image-amd64/bookworm-backports'],
+  });
+  try {
+    state.get(PACKAGES).add('grub-pc').add('vim');
+    const runner = new TestRunner();
+    await installPackages.run(testContext({ manifest, state, runner }));
+    const installs = runner.calls.filter((c) => c.chrootRoot && !c.argv.includes('--print-uris'));
+    assert.deepEqual(
+      installs.map((c) => c.argv),
+      [
+        ['apt-get', ...APT_OPTS, '--no-install-recommends', 'install', 'vim', 'grub-pc'],
+        [
+          'apt-get',
+          ...APT_OPTS,
+          '--no-install-recommends',
+          'install',
+          '-t',
+          'bookworm-backports',
+          'linux-image-amd64',
+        ],
+      ],
+    );
+    assert.deepEqual(installs[0]!.options?.env, APT_ENV);
+    const lines = runner.lines();
+    assert.deepEqual(lines.slice(0, 5), [
+      `mount -t proc proc ${root}/proc`,
+      `mount -t sysfs sysfs ${root}/sys`,
+      `mount --bind /dev ${root}/dev`,
+      `mount --make-private ${root}/dev`,
+      `mount -t devpts -o newinstance,gid=5,mode=620,ptmxmode=666 devpts ${root}/dev/pts`,
+    ]);
+    assert.deepEqual(lines.slice(-4), [
+      `umount ${root}/dev/pts`,
+      `umount ${root}/dev`,
+      `umount ${root}/sys`,
+      `umount ${root}/proc`,
+    ]);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('install_recommends: true drops --no-install-recommends; local .debs are copied in and removed', async () => {
+  const { dir, root, manifest, state } = await setup({
+    install: ['./tool_1_all.deb'],
+    install_recommends: true,
+  });
+  try {
+    await writeFile(join(dir.path, 'tool_1_all.deb'), 'DEB');
+    const runner = new TestRunner();
+    await installPackages.run(testContext({ manifest, state, runner }));
+    const install = runner.calls.find((c) => c.chrootRoot);
+    assert.deepEqual(install?.argv, ['apt-get', ...APT_OPTS, 'install', '/tmp/tool_1_all.deb']);
+    assert.deepEqual(await readdir(join(root, 'tmp')), []);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('apt downloads go through the .deb cache: cached files are seeded, new ones harvested', async () => {
+  const { dir, root, cache, manifest, state } = await setup({});
+  try {
+    const debs = join(cache, 'archives');
+    await mkdir(debs, { recursive: true });
+    await writeFile(join(debs, 'libc6_2.36_amd64.deb'), 'OLD');
+    const archives = join(root, 'var/cache/apt/archives');
+    let seededBeforeUpgrade: string[] = [];
+    const runner = new TestRunner((argv) => {
+      if (argv.includes('--print-uris')) {
+        return {
+          stdout:
+            "'http://m/pool/libc6_2.36_amd64.deb' libc6_2.36_amd64.deb 100 SHA256:aa\n'http://m/pool/tzdata_1_all.deb' tzdata_1_all.deb 5 SHA256:bb\n",
+        };
+      }
+      if (argv.includes('dist-upgrade')) {
+        seededBeforeUpgrade = readdirSync(archives);
+        writeFileSync(join(archives, 'tzdata_1_all.deb'), 'NEW');
+      }
+      return undefined;
+    });
+    await aptUpgrade.run(testContext({ manifest, state, runner }));
+    assert.deepEqual(
+      seededBeforeUpgrade.filter((n: string) => n.endsWith('.deb')),
+      ['libc6_2.36_amd64.deb'],
+    );
+    assert.deepEqual((await readdir(debs)).sort(), ['libc6_2.36_amd64.deb', 'tzdata_1_all.deb']);
+    assert.deepEqual(
+      (await readdir(archives)).filter((n) => n.endsWith('.deb')),
+      [],
+    );
+  } finally {
+    await dir.cleanup();
+  }
+});

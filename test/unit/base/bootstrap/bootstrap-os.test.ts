@@ -1,0 +1,188 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  BuildError,
+  BuildState,
+  CommandError,
+  ROOT_DIR,
+  BOOTSTRAP_INCLUDE,
+  type CommandResult,
+  type RunOptions,
+} from '../../../../src/api/index.js';
+import { bootstrapOs } from '../../../../src/base/bootstrap/bootstrap-os.js';
+import { selectBootstrapTasks } from '../../../../src/base/bootstrap/index.js';
+import { resolveBootstrapPlan } from '../../../../src/base/bootstrap/bootstrap-plan.js';
+import { MAX_ATTEMPTS, runBootstrapper } from '../../../../src/base/bootstrap/run-bootstrapper.js';
+import {
+  baseManifestData,
+  tempDir,
+  testContext,
+  testManifest,
+  TestRunner,
+} from '../../../helpers/fake-context.js';
+
+/** Answers --version, writes a file for `tar --create`, and drops a .deb into the root for mmdebstrap. */
+function fakeHost(root: string): TestRunner {
+  return new TestRunner((argv) => {
+    if (argv[1] === '--version') return { stdout: `${argv[0]} 9.9\n` };
+    if (argv[0] === 'tar' && argv[1] === '--create') writeFileSync(argv[2]!.slice('--file='.length), 'TAR');
+    if (argv[0] === 'mmdebstrap')
+      writeFileSync(join(root, 'var/cache/apt/archives/base-files_1_amd64.deb'), 'DEB');
+    return undefined;
+  });
+}
+
+async function setup() {
+  const dir = await tempDir();
+  const root = join(dir.path, 'root');
+  const cache = join(dir.path, 'cache');
+  await mkdir(join(root, 'var/cache/apt/archives'), { recursive: true });
+  await mkdir(join(root, 'lost+found'));
+  const manifest = testManifest({
+    ...baseManifestData,
+    bootstrapper: { workspace: dir.path, variant: 'minbase', cache_dir: cache, mirror: 'http://m/debian/' },
+  });
+  const state = () => {
+    const s = new BuildState();
+    s.set(ROOT_DIR, root);
+    return s;
+  };
+  return { dir, root, cache, manifest, state };
+}
+
+test('a miss bootstraps, caches the .debs and the tree; a second build with the same key unpacks it', async () => {
+  const { dir, root, cache, manifest, state } = await setup();
+  try {
+    const r1 = fakeHost(root);
+    await bootstrapOs.run(testContext({ manifest, runner: r1, state: state() }));
+    const tools1 = r1.calls.map((c) => c.argv[0]);
+    assert.deepEqual(tools1, ['mmdebstrap', 'mmdebstrap', 'tar']);
+    assert.ok(r1.calls[1]!.argv.includes('--variant=minbase'));
+    const entries = (await readdir(join(cache, 'bootstrap'))).sort();
+    assert.equal(entries.length, 2, `one tarball and one sidecar, no partial or lock: ${entries.join(' ')}`);
+    const sidecar = JSON.parse(
+      await readFile(
+        join(
+          cache,
+          'bootstrap',
+          entries.find((e) => e.endsWith('.json'))!,
+        ),
+        'utf8',
+      ),
+    );
+    assert.equal(sidecar.variant, 'minbase');
+    assert.equal(sidecar.mirror, 'http://m/debian/');
+    // The downloaded .deb moved from the image to the persistent archive.
+    assert.deepEqual(await readdir(join(cache, 'archives')), ['base-files_1_amd64.deb']);
+    assert.deepEqual(await readdir(join(root, 'var/cache/apt/archives')), []);
+
+    const r2 = fakeHost(root);
+    await bootstrapOs.run(testContext({ manifest, runner: r2, state: state() }));
+    assert.deepEqual(
+      r2.calls.map((c) => c.argv.slice(0, 2).join(' ')),
+      ['mmdebstrap --version', 'tar --extract'],
+      'second build: no bootstrap',
+    );
+
+    // A different key (extra bootstrap package from state) misses again.
+    const r3 = fakeHost(root);
+    const s3 = state();
+    s3.get(BOOTSTRAP_INCLUDE).add('locales');
+    await bootstrapOs.run(testContext({ manifest, runner: r3, state: s3 }));
+    assert.ok(r3.calls.some((c) => c.argv[0] === 'mmdebstrap' && c.argv.includes('--include=locales')));
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+class FlakyRunner extends TestRunner {
+  failures: number;
+  constructor(root: string, failures: number) {
+    const base = fakeHost(root);
+    super((argv) => base['respond'](argv));
+    this.failures = failures;
+  }
+  override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    const result = await super.run(argv, options);
+    if (argv[0] === 'mmdebstrap' && argv[1] !== '--version' && this.failures-- > 0) {
+      throw new CommandError(
+        argv,
+        1,
+        'E: Failed to fetch http://m/debian/dists/bookworm/InRelease  Could not resolve host: m',
+        'exit code 1',
+      );
+    }
+    return result;
+  }
+}
+
+test('a transient mirror failure is retried after clearing the root', async () => {
+  const { dir, root, manifest, state } = await setup();
+  try {
+    await writeFile(join(root, 'half-done'), 'x');
+    // The retry backoff is 5 s per attempt in production; one retry keeps this test at ~5 s.
+    const flaky = new FlakyRunner(root, 1);
+    await bootstrapOs.run(testContext({ manifest, runner: flaky, state: state() }));
+    assert.equal(
+      flaky.calls.filter((c) => c.argv[0] === 'mmdebstrap' && c.argv[1] !== '--version').length,
+      2,
+    );
+    assert.ok(!(await readdir(root)).includes('half-done'), 'root cleared before the retry');
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('a mirror that keeps failing ends in a BuildError naming the mirror after a bounded number of attempts', async () => {
+  const { dir, root, manifest, state } = await setup();
+  try {
+    const flaky = new FlakyRunner(root, 99);
+    const ctx = testContext({ manifest, runner: flaky, state: state() });
+    const plan = resolveBootstrapPlan(manifest, 'http://unused/');
+    await assert.rejects(
+      runBootstrapper(ctx, plan, root, { backoffMs: () => 0 }),
+      (e: unknown) =>
+        e instanceof BuildError &&
+        e.message.includes('http://m/debian/') &&
+        e.message.includes(`${MAX_ATTEMPTS} attempts`),
+    );
+    assert.equal(flaky.calls.filter((c) => c.argv[0] === 'mmdebstrap').length, MAX_ATTEMPTS);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('a non-network failure is not retried and leaves no partial or lock behind', async () => {
+  const { dir, root, cache, manifest, state } = await setup();
+  try {
+    const runner = new (class extends TestRunner {
+      override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+        if (argv[0] === 'mmdebstrap' && argv[1] !== '--version')
+          throw new CommandError(argv, 1, 'E: unable to find package nosuch', 'exit code 1');
+        return super.run(argv, options);
+      }
+    })();
+    const ctx = testContext({ manifest, runner, state: state() });
+    await assert.rejects(
+      bootstrapOs.run(ctx),
+      (e: unknown) => e instanceof CommandError && !(e instanceof BuildError),
+    );
+    await bootstrapOs.undo!(ctx);
+    assert.deepEqual(await readdir(join(cache, 'bootstrap')), []);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('selectBootstrapTasks checks the host for the chosen tool', () => {
+  const m = testManifest({ ...baseManifestData, bootstrapper: { workspace: '/w', tool: 'debootstrap' } });
+  const tasks = selectBootstrapTasks(m);
+  assert.deepEqual(
+    tasks.map((t) => t.id),
+    ['base/check-mirror', 'base/bootstrap-os'],
+  );
+  assert.deepEqual(tasks[1]!.hostCommands, ['debootstrap', 'tar']);
+});
