@@ -8,7 +8,8 @@
 import { KERNEL_CMDLINE, type Architecture, type Task } from '../../api/index.js';
 
 export function consoleArguments(architecture: Architecture): string[] {
-  const serial = architecture === 'arm64' ? ['console=ttyAMA0,115200', 'console=ttyS0,115200'] : ['console=ttyS0,115200'];
+  const serial =
+    architecture === 'arm64' ? ['console=ttyAMA0,115200', 'console=ttyS0,115200'] : ['console=ttyS0,115200'];
   return ['console=tty0', ...serial];
 }
 

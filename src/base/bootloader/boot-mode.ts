@@ -9,7 +9,10 @@ export function bootMode(manifest: Manifest): BootMode {
   const { architecture, boot_mode: mode } = manifest.data.system;
   const chosen = mode ?? (architecture === 'arm64' ? 'uefi' : 'bios');
   if (architecture === 'arm64' && chosen !== 'uefi') {
-    throw new BuildError(`system.boot_mode ${chosen} is not possible on arm64`, 'arm64 machines boot with UEFI only');
+    throw new BuildError(
+      `system.boot_mode ${chosen} is not possible on arm64`,
+      'arm64 machines boot with UEFI only',
+    );
   }
   if (architecture === 'i386' && chosen !== 'bios') {
     throw new BuildError(`system.boot_mode ${chosen} is not supported on i386`, 'i386 images boot with BIOS');

@@ -44,7 +44,13 @@ export function newestKernel(fileNames: readonly string[]): string | undefined {
 
 /** /etc/kernel-img.conf with `link_in_boot = yes`, replacing an existing setting. */
 export function withLinkInBoot(current: string): string {
-  const lines = current === '' ? [] : current.replace(/\n$/, '').split('\n').filter((l) => !/^\s*link_in_boot\s*=/.test(l));
+  const lines =
+    current === ''
+      ? []
+      : current
+          .replace(/\n$/, '')
+          .split('\n')
+          .filter((l) => !/^\s*link_in_boot\s*=/.test(l));
   return `${[...lines, 'link_in_boot = yes'].join('\n')}\n`;
 }
 
@@ -57,7 +63,8 @@ export const configureExtlinux: Task = {
     const root = imageRoot(ctx);
     const input = extlinuxInput(requireVolume(ctx), ctx.state.get(KERNEL_CMDLINE));
     const kernel = newestKernel((await listDir(inImage(root, '/boot'))).map((e) => e.name));
-    if (kernel === undefined && !ctx.dryRun) throw new BuildError('no kernel (/boot/vmlinuz-*) is installed in the image');
+    if (kernel === undefined && !ctx.dryRun)
+      throw new BuildError('no kernel (/boot/vmlinuz-*) is installed in the image');
     if (kernel !== undefined) {
       for (const [link, target] of [
         ['/boot/vmlinuz', `vmlinuz-${kernel}`],

@@ -26,12 +26,17 @@ export function diskLinks(volume: VolumeInfo, devDir = '/dev'): DiskLink[] {
   for (const p of volume.partitions) {
     if (p.device === undefined) continue;
     if (p.uuid !== undefined) links.push({ path: join(devDir, 'disk/by-uuid', p.uuid), target: p.device });
-    if (p.partuuid !== undefined) links.push({ path: join(devDir, 'disk/by-partuuid', p.partuuid), target: p.device });
+    if (p.partuuid !== undefined)
+      links.push({ path: join(devDir, 'disk/by-partuuid', p.partuuid), target: p.device });
   }
   return links;
 }
 
-export async function createDiskLinks(ctx: TaskContext, links: readonly DiskLink[], devDir = '/dev'): Promise<void> {
+export async function createDiskLinks(
+  ctx: TaskContext,
+  links: readonly DiskLink[],
+  devDir = '/dev',
+): Promise<void> {
   const created = ctx.state.get(TEMP_DISK_PATHS);
   for (const dir of [join(devDir, 'disk'), join(devDir, 'disk/by-uuid'), join(devDir, 'disk/by-partuuid')]) {
     if (await ctx.fs.exists(dir)) continue;

@@ -16,7 +16,8 @@ export function grubInstallCommands(manifest: Manifest, volume: VolumeInfo): str
   const { secureBoot } = bootloaderPackages(manifest);
   return grubTargets(manifest).map(({ target, firmware }) => {
     if (firmware === 'bios') {
-      if (volume.device === undefined) throw new Error('the volume has no device node; attach it before installing GRUB');
+      if (volume.device === undefined)
+        throw new Error('the volume has no device node; attach it before installing GRUB');
       return ['grub-install', `--target=${target}`, '--boot-directory=/boot', volume.device];
     }
     return [

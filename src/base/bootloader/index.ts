@@ -28,7 +28,14 @@ export const bootloaderTasks: readonly Task[] = [
 export function selectBootloaderTasks(manifest: Manifest): Task[] {
   switch (manifest.data.system.bootloader) {
     case 'grub':
-      return [addBootloaderPackages, addConsoleCmdline, initGrubDefaults, writeGrubDefaults, installGrub, updateGrub];
+      return [
+        addBootloaderPackages,
+        addConsoleCmdline,
+        initGrubDefaults,
+        writeGrubDefaults,
+        installGrub,
+        updateGrub,
+      ];
     case 'extlinux':
       return [addBootloaderPackages, addConsoleCmdline, configureExtlinux, installExtlinux];
     case 'pvgrub':

@@ -18,11 +18,16 @@ import type { WithSpecialMounts } from './special-mounts.js';
 export function extlinuxDiskCommands(volume: VolumeInfo, root: string): string[][] {
   if (volume.partitionMap === 'none') return [];
   const disk = volume.device;
-  if (disk === undefined) throw new Error('the volume has no device node; attach it before installing extlinux');
+  if (disk === undefined)
+    throw new Error('the volume has no device node; attach it before installing extlinux');
   const bootPartition =
-    volume.partitions.find((p) => p.mountpoint === '/boot') ?? volume.partitions.find((p) => p.name === 'root');
+    volume.partitions.find((p) => p.mountpoint === '/boot') ??
+    volume.partitions.find((p) => p.name === 'root');
   if (bootPartition === undefined) throw new Error('the volume layout has no root partition');
-  const mbr = inImage(root, volume.partitionMap === 'gpt' ? '/usr/lib/EXTLINUX/gptmbr.bin' : '/usr/lib/EXTLINUX/mbr.bin');
+  const mbr = inImage(
+    root,
+    volume.partitionMap === 'gpt' ? '/usr/lib/EXTLINUX/gptmbr.bin' : '/usr/lib/EXTLINUX/mbr.bin',
+  );
   const flag =
     volume.partitionMap === 'gpt'
       ? ['--part-attrs', disk, String(bootPartition.number), 'LegacyBIOSBootable']
@@ -44,9 +49,14 @@ export function createInstallExtlinuxTask(deps: { withMounts: WithSpecialMounts 
       const root = imageRoot(ctx);
       const volume = requireVolume(ctx);
       if (ctx.manifest.data.system.boot_mode !== undefined && ctx.manifest.data.system.boot_mode !== 'bios') {
-        throw new BuildError('extlinux boots with BIOS only', 'use bootloader grub for system.boot_mode uefi or hybrid');
+        throw new BuildError(
+          'extlinux boots with BIOS only',
+          'use bootloader grub for system.boot_mode uefi or hybrid',
+        );
       }
-      await deps.withMounts(ctx, root, () => ctx.runner.chroot(root, ['extlinux', '--install', '/boot/extlinux']));
+      await deps.withMounts(ctx, root, () =>
+        ctx.runner.chroot(root, ['extlinux', '--install', '/boot/extlinux']),
+      );
       for (const argv of extlinuxDiskCommands(volume, root)) await ctx.runner.run(argv);
     },
   };

@@ -21,12 +21,16 @@ export function createInstallGrubTask(deps: { withMounts: WithSpecialMounts }): 
       const root = imageRoot(ctx);
       const volume = requireVolume(ctx);
       if (volume.partitionMap === 'none') {
-        throw new BuildError('GRUB cannot boot an unpartitioned volume', 'use volume.partitions.type msdos or gpt');
+        throw new BuildError(
+          'GRUB cannot boot an unpartitioned volume',
+          'use volume.partitions.type msdos or gpt',
+        );
       }
       const commands = grubInstallCommands(ctx.manifest, volume);
       const debconf = grubEfiDebconf(ctx.manifest);
       await deps.withMounts(ctx, root, async () => {
-        if (debconf !== undefined) await ctx.runner.chroot(root, ['debconf-set-selections'], { input: debconf });
+        if (debconf !== undefined)
+          await ctx.runner.chroot(root, ['debconf-set-selections'], { input: debconf });
         for (const argv of commands) await ctx.runner.chroot(root, argv);
       });
       if (bootloaderPackages(ctx.manifest).grubCloud) {

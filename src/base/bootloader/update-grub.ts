@@ -15,7 +15,10 @@ import type { WithSpecialMounts } from './special-mounts.js';
 export const GRUB_CFG = '/boot/grub/grub.cfg';
 
 /** Problems with a generated grub.cfg; empty when it is fine. */
-export function checkGrubConfig(text: string, opts: { rootUuid: string; buildPaths: readonly string[] }): string[] {
+export function checkGrubConfig(
+  text: string,
+  opts: { rootUuid: string; buildPaths: readonly string[] },
+): string[] {
   const needles = [LOOP_DEVICE, ...opts.buildPaths.map((p) => pathNeedle('build workspace path', p))];
   const problems = scanForLeaks(text, needles).map((leak) => formatLeak(GRUB_CFG, leak));
   if (!text.includes(`root=UUID=${opts.rootUuid}`)) {
@@ -25,7 +28,9 @@ export function checkGrubConfig(text: string, opts: { rootUuid: string; buildPat
 }
 
 export function buildPaths(ctx: TaskContext, root: string): string[] {
-  return [...new Set([ctx.workspace, root, ctx.manifest.data.bootstrapper.workspace])].filter((p) => p !== '/' && p !== '');
+  return [...new Set([ctx.workspace, root, ctx.manifest.data.bootstrapper.workspace])].filter(
+    (p) => p !== '/' && p !== '',
+  );
 }
 
 export function createUpdateGrubTask(deps: { withMounts: WithSpecialMounts; devDir?: string }): Task {
@@ -49,7 +54,10 @@ export function createUpdateGrubTask(deps: { withMounts: WithSpecialMounts; devD
       }
       if (ctx.dryRun) return;
       const text = await ctx.fs.readFile(inImage(root, GRUB_CFG));
-      const problems = checkGrubConfig(text, { rootUuid: rootPartition.uuid, buildPaths: buildPaths(ctx, root) });
+      const problems = checkGrubConfig(text, {
+        rootUuid: rootPartition.uuid,
+        buildPaths: buildPaths(ctx, root),
+      });
       if (problems.length > 0) {
         throw new BuildError(
           `grub.cfg would not boot on another machine:\n${problems.join('\n')}`,

@@ -12,7 +12,14 @@ import { buildPaths } from '../bootloader/update-grub.js';
 import { imageHostname } from '../system/set-hostname.js';
 import { imageRoot, inImage } from '../system/image-paths.js';
 import { listDir } from './list-dir.js';
-import { formatLeak, hostnameNeedle, LOOP_DEVICE, pathNeedle, scanForLeaks, type Needle } from './scan-leaks.js';
+import {
+  formatLeak,
+  hostnameNeedle,
+  LOOP_DEVICE,
+  pathNeedle,
+  scanForLeaks,
+  type Needle,
+} from './scan-leaks.js';
 
 export const AUDITED_FILES = [
   '/etc/fstab',

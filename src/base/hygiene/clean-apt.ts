@@ -21,11 +21,13 @@ export const cleanApt: Task = {
     if (rm.mountAt(archives) !== undefined) {
       ctx.log('warn', `${archives} is a mount point (a host package cache?); not emptying it`);
     } else {
-      for (const e of await listDir(archives)) if (e.kind === 'file' && e.name.endsWith('.deb')) await rm.remove(e.path);
+      for (const e of await listDir(archives))
+        if (e.kind === 'file' && e.name.endsWith('.deb')) await rm.remove(e.path);
       for (const e of await listDir(join(archives, 'partial'))) await rm.remove(e.path);
     }
     // apt's binary caches are rebuilt on demand.
-    for (const e of await listDir(inImage(root, '/var/cache/apt'))) if (e.name.endsWith('.bin')) await rm.remove(e.path);
+    for (const e of await listDir(inImage(root, '/var/cache/apt')))
+      if (e.name.endsWith('.bin')) await rm.remove(e.path);
     for (const e of await listDir(inImage(root, '/var/lib/apt/lists'))) {
       if (e.name !== 'partial' && e.name !== 'lock') await rm.remove(e.path);
     }

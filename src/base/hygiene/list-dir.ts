@@ -21,7 +21,13 @@ export async function listDir(dir: string): Promise<DirEntry[]> {
     .map((e) => ({
       name: e.name,
       path: join(dir, e.name),
-      kind: e.isSymbolicLink() ? ('link' as const) : e.isDirectory() ? ('dir' as const) : e.isFile() ? ('file' as const) : ('other' as const),
+      kind: e.isSymbolicLink()
+        ? ('link' as const)
+        : e.isDirectory()
+          ? ('dir' as const)
+          : e.isFile()
+            ? ('file' as const)
+            : ('other' as const),
     }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -25,7 +25,10 @@ export const removeShellHistories: Task = {
   description: 'Remove shell histories',
   async run(ctx) {
     const root = imageRoot(ctx);
-    const homes = [inImage(root, '/root'), ...(await listDir(inImage(root, '/home'))).filter((e) => e.kind === 'dir').map((e) => e.path)];
+    const homes = [
+      inImage(root, '/root'),
+      ...(await listDir(inImage(root, '/home'))).filter((e) => e.kind === 'dir').map((e) => e.path),
+    ];
     for (const home of homes) {
       for (const entry of await listDir(home)) {
         if (HISTORY_FILES.includes(entry.name)) await ctx.fs.remove(entry.path);

@@ -12,7 +12,11 @@ export interface SafeRemover {
   mountAt(path: string): string | undefined;
 }
 
-export async function safeRemover(ctx: TaskContext, root: string, mountinfoPath?: string): Promise<SafeRemover> {
+export async function safeRemover(
+  ctx: TaskContext,
+  root: string,
+  mountinfoPath?: string,
+): Promise<SafeRemover> {
   const mounts = ctx.dryRun ? [] : await mountsBelow(root, mountinfoPath);
   const mountAt = (path: string) => mounts.find((m) => isAtOrBelow(m, path));
   return {
@@ -20,7 +24,10 @@ export async function safeRemover(ctx: TaskContext, root: string, mountinfoPath?
     async remove(path) {
       const inside = mountAt(path);
       if (inside !== undefined) {
-        throw new BuildError(`refusing to delete ${path}: ${inside} is mounted there`, 'unmount it before the system-cleaning phase');
+        throw new BuildError(
+          `refusing to delete ${path}: ${inside} is mounted there`,
+          'unmount it before the system-cleaning phase',
+        );
       }
       await ctx.fs.remove(path);
     },

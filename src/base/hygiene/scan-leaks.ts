@@ -32,7 +32,10 @@ export function pathNeedle(what: string, path: string): Needle {
 
 /** A hostname as a whole word (not inside a longer name). */
 export function hostnameNeedle(hostname: string): Needle {
-  return { what: 'build host name', pattern: new RegExp(`(?<![\\w.-])${escapeRegExp(hostname)}(?![\\w-])`, 'i') };
+  return {
+    what: 'build host name',
+    pattern: new RegExp(`(?<![\\w.-])${escapeRegExp(hostname)}(?![\\w-])`, 'i'),
+  };
 }
 
 export function scanForLeaks(text: string, needles: readonly Needle[]): Leak[] {

@@ -32,8 +32,12 @@ export const configureLocale: Task = {
       await ctx.fs.writeFile(path, enableLocaleGenLine(current, choice.localeGenLine), { mode: 0o644 });
       await ctx.runner.chroot(root, ['locale-gen']);
     }
-    await ctx.fs.writeFile(inImage(root, '/etc/default/locale'), renderTemplate('system/locale.njk', choice), {
-      mode: 0o644,
-    });
+    await ctx.fs.writeFile(
+      inImage(root, '/etc/default/locale'),
+      renderTemplate('system/locale.njk', choice),
+      {
+        mode: 0o644,
+      },
+    );
   },
 };

@@ -30,7 +30,9 @@ export const configureSshd: Task = {
       await ctx.fs.mkdir(inImage(root, '/etc/ssh/sshd_config.d'), { mode: 0o755 });
       await ctx.fs.writeFile(inImage(root, SSHD_DROP_IN), block, { mode: 0o644 });
     } else if (!main.includes(BEGIN)) {
-      await ctx.fs.writeFile(mainPath, `${BEGIN}\n${block}# END image bootstrapper\n\n${main}`, { mode: 0o644 });
+      await ctx.fs.writeFile(mainPath, `${BEGIN}\n${block}# END image bootstrapper\n\n${main}`, {
+        mode: 0o644,
+      });
     }
   },
 };

@@ -16,6 +16,8 @@ export const enableUnits: Task = {
     const units = [...ctx.state.get(ENABLED_UNITS)].sort();
     if (units.length === 0) return;
     for (const unit of units) checkValue('systemd unit name', unit, /^[A-Za-z0-9][A-Za-z0-9@._:\\-]*$/);
-    await ctx.runner.chroot(imageRoot(ctx), ['systemctl', 'enable', ...units], { env: { SYSTEMD_OFFLINE: '1' } });
+    await ctx.runner.chroot(imageRoot(ctx), ['systemctl', 'enable', ...units], {
+      env: { SYSTEMD_OFFLINE: '1' },
+    });
   },
 };

@@ -8,7 +8,8 @@ import { BuildError, ROOT_DIR, VOLUME, type TaskContext, type VolumeInfo } from 
 /** The image root on the host; a missing root is an ordering bug (a task ran before base/mount-root). */
 export function imageRoot(ctx: TaskContext): string {
   const root = ctx.state.get(ROOT_DIR);
-  if (root === undefined) throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
+  if (root === undefined)
+    throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
   return root;
 }
 

@@ -39,7 +39,14 @@ export function selectSystemTasks(manifest: Manifest): Task[] {
   const container = manifest.data.volume.backing === 'folder';
   const rootPassword = manifest.isPluginEnabled('root_password');
   const cloudInit = manifest.isPluginEnabled('cloud_init');
-  const tasks: Task[] = [addSshPackage, addLocalePackages, configureLocale, configureTimezone, setHostname, enableUnits];
+  const tasks: Task[] = [
+    addSshPackage,
+    addLocalePackages,
+    configureLocale,
+    configureTimezone,
+    setHostname,
+    enableUnits,
+  ];
   if (!container) tasks.push(addKernelPackage, addNetworkPackages, writeFstab, configureNetworking);
   // root_password wants password logins and a usable root password (bootstrap-vz discarded
   // DisableSSHPasswordAuthentication for it).

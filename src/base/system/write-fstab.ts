@@ -28,12 +28,15 @@ function depth(path: string): number {
 
 function entryFor(p: PartitionInfo, file: string): FstabEntry {
   if (p.uuid === undefined) {
-    throw new Error(`partition ${p.name} has no filesystem UUID; the format task must set it before fstab is written`);
+    throw new Error(
+      `partition ${p.name} has no filesystem UUID; the format task must set it before fstab is written`,
+    );
   }
   const spec = `UUID=${p.uuid}`;
   if (p.filesystem === 'swap') return { spec, file: 'none', type: 'swap', options: 'sw', dump: 0, pass: 0 };
   const fs = p.filesystem;
-  if (fs === undefined) throw new BuildError(`partition ${p.name} is mounted at ${file} but has no filesystem`);
+  if (fs === undefined)
+    throw new BuildError(`partition ${p.name} is mounted at ${file} but has no filesystem`);
   const given = p.mountopts && p.mountopts.length > 0 ? p.mountopts.join(',') : undefined;
   // The ESP holds boot loaders only root should read; umask=0077 is what debian-installer writes.
   const options = fs === 'vfat' ? (given ?? 'umask=0077') : (given ?? 'defaults');
@@ -59,9 +62,21 @@ export function fstabEntries(volume: VolumeInfo): FstabEntry[] {
 export function renderFstab(volume: VolumeInfo): string {
   const entries = fstabEntries(volume);
   const width = (f: (e: FstabEntry) => string) => Math.max(...entries.map((e) => f(e).length));
-  const w = { spec: width((e) => e.spec), file: width((e) => e.file), type: width((e) => e.type), options: width((e) => e.options) };
+  const w = {
+    spec: width((e) => e.spec),
+    file: width((e) => e.file),
+    type: width((e) => e.type),
+    options: width((e) => e.options),
+  };
   const rows = entries.map((e) =>
-    [e.spec.padEnd(w.spec), e.file.padEnd(w.file), e.type.padEnd(w.type), e.options.padEnd(w.options), e.dump, e.pass].join(' '),
+    [
+      e.spec.padEnd(w.spec),
+      e.file.padEnd(w.file),
+      e.type.padEnd(w.type),
+      e.options.padEnd(w.options),
+      e.dump,
+      e.pass,
+    ].join(' '),
   );
   return renderTemplate('system/fstab.njk', { rows });
 }
