@@ -30,16 +30,18 @@ function mergeObject(
   childMap: SourceMap,
   out: SourceMap,
 ): Record<string, unknown> {
+  // Keys keep the base's order; keys only the child has come after them.
   const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(base)) {
-    if (!Object.hasOwn(child, key)) {
-      result[key] = value;
-      out.copyTree(baseMap, joinPointer(pointer, key), value);
-    }
-  }
-  for (const [key, value] of Object.entries(child)) {
+  const keys = [...Object.keys(base), ...Object.keys(child).filter((k) => !Object.hasOwn(base, k))];
+  for (const key of keys) {
     const p = joinPointer(pointer, key);
     const prev = base[key];
+    if (!Object.hasOwn(child, key)) {
+      result[key] = prev;
+      out.copyTree(baseMap, p, prev);
+      continue;
+    }
+    const value = child[key];
     if (isPlainObject(prev) && isPlainObject(value)) {
       const loc = childMap.get(p);
       if (loc) out.set(p, loc);

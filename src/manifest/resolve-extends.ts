@@ -3,7 +3,7 @@
  * the file that names them, may extend further, and are merged under it (the child wins). Cycles and
  * missing files are reported at the `extends` line that caused them.
  */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { mergeLocated, type Located } from './deep-merge.js';
 import { issue, type ManifestIssue } from './issue.js';
 import { loadDocument } from './load-document.js';
@@ -62,7 +62,9 @@ async function loadRec(
     const target = resolve(dirname(file), name);
     const { pos, line } = at(pointer);
     if (target === file || chain.includes(target)) {
-      const cycle = [...chain.slice(chain.indexOf(target)), file, target].join(' -> ');
+      const start = chain.includes(target) ? chain.indexOf(target) : chain.length;
+      const shown = (f: string) => relative(dirname(file), f) || basename(f);
+      const cycle = [...chain.slice(start), file, target].map(shown).join(' -> ');
       issues.push(issue(file, pos, pointer, `extends cycle: ${cycle}`, 'remove one of these extends', line));
       failed = true;
       continue;

@@ -84,19 +84,32 @@ function lookup(name: string, vars: Variables): unknown {
   if (parts.join('') !== name) throw new TemplateError(`malformed variable name "{${name}}"`);
   let current: unknown = vars;
   let path = '';
-  for (const raw of parts) {
-    const key = raw.startsWith('.') ? raw.slice(1) : raw.startsWith('[') ? raw.slice(1, -1) : raw;
+  const keys = parts.map((raw) => (raw.startsWith('.') ? raw.slice(1) : raw.startsWith('[') ? raw.slice(1, -1) : raw));
+  for (const [i, key] of keys.entries()) {
     const next = path === '' ? key : `${path}.${key}`;
     if (!isPlainObject(current) || !Object.hasOwn(current, key)) {
-      const candidates = isPlainObject(current)
-        ? Object.keys(current).map((k) => (path === '' ? k : `${path}.${k}`))
+      // Suggest whole names: a close key here under which the rest of the name exists.
+      const here = current;
+      const rest = keys.slice(i + 1);
+      const candidates = isPlainObject(here)
+        ? Object.keys(here).filter((k) => resolves(here[k], rest)).map((k) => (path === '' ? k : `${path}.${k}`))
         : [];
-      throw new TemplateError(`unknown variable "{${name}}"`, name, nearby(next, candidates));
+      const suggestions = nearby(next, candidates).map((c) => [c, ...rest].join('.'));
+      throw new TemplateError(`unknown variable "{${name}}"`, name, suggestions);
     }
     current = current[key];
     path = next;
   }
   return current;
+}
+
+function resolves(value: unknown, rest: readonly string[]): boolean {
+  let v = value;
+  for (const k of rest) {
+    if (!isPlainObject(v) || !Object.hasOwn(v, k)) return false;
+    v = v[k];
+  }
+  return true;
 }
 
 /** Python's str() of YAML values (True/False/None, not true/false/null). */
