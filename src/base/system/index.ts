@@ -14,6 +14,7 @@ import { configureNetworking } from './configure-networking.js';
 import { configureSshd } from './configure-sshd.js';
 import { configureTimezone } from './configure-timezone.js';
 import { enableUnits } from './enable-units.js';
+import { keepBuildDns } from './keep-build-dns.js';
 import { lockRootAccount } from './lock-root-account.js';
 import { setHostname } from './set-hostname.js';
 import { writeFstab } from './write-fstab.js';
@@ -23,6 +24,7 @@ export const systemTasks: readonly Task[] = [
   addSshPackage,
   addLocalePackages,
   addNetworkPackages,
+  keepBuildDns,
   configureLocale,
   configureTimezone,
   setHostname,
@@ -47,7 +49,8 @@ export function selectSystemTasks(manifest: Manifest): Task[] {
     setHostname,
     enableUnits,
   ];
-  if (!container) tasks.push(addKernelPackage, addNetworkPackages, writeFstab, configureNetworking);
+  if (!container)
+    tasks.push(addKernelPackage, addNetworkPackages, keepBuildDns, writeFstab, configureNetworking);
   // root_password wants password logins and a usable root password (bootstrap-vz discarded
   // DisableSSHPasswordAuthentication for it).
   if (!rootPassword) tasks.push(configureSshd, lockRootAccount);
