@@ -12,8 +12,11 @@ export const mountVolume = defineTask({
     const root = `${ctx.workspace}/root`;
     ctx.state.set(ROOT_DIR, root);
     const table = mountTable(ctx);
+    // The EFI system partition is never mounted during the build: many build hosts (these included)
+    // have no vfat in their kernel. base/install-grub fills it with mtools instead.
+    const partitions = volumeOf(ctx).partitions.filter((p) => p.name !== 'efi');
     // Mount one at a time so the undo knows exactly what is mounted if one fails.
-    for (const entry of partitionMounts(root, volumeOf(ctx).partitions)) await table.mount(entry);
+    for (const entry of partitionMounts(root, partitions)) await table.mount(entry);
   },
   async undo(ctx) {
     await mountTable(ctx).unmountAll();
