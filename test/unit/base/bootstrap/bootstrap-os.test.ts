@@ -156,7 +156,7 @@ test('a mirror that keeps failing ends in a BuildError naming the mirror after a
 });
 
 test('a non-network failure is not retried and leaves no partial or lock behind', async () => {
-  const { dir, root, cache, manifest, state } = await setup();
+  const { dir, cache, manifest, state } = await setup();
   try {
     const runner = new (class extends TestRunner {
       override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
