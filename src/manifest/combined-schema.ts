@@ -26,7 +26,9 @@ export function buildManifestSchema(registry: PluginRegistry): JsonSchema {
   props['plugins'] = {
     type: 'object',
     description: 'Enabled plugins and their settings; a plugin is enabled by being listed.',
-    properties: Object.fromEntries(plugins.map((p) => [p.name, embed(p.schema, `plugins/${p.name}.json`, p.description)])),
+    properties: Object.fromEntries(
+      plugins.map((p) => [p.name, embed(p.schema, `plugins/${p.name}.json`, p.description)]),
+    ),
     additionalProperties: false,
   };
 
@@ -47,7 +49,10 @@ function providerBranch(p: Plugin): MutableSchema {
   const then: MutableSchema = { properties: { provider: providerSchema } };
   if (p.manifestSchema) then['allOf'] = [embed(p.manifestSchema, `providers/${p.name}-manifest.json`)];
   return {
-    if: { properties: { provider: { properties: { name: { const: p.name } }, required: ['name'] } }, required: ['provider'] },
+    if: {
+      properties: { provider: { properties: { name: { const: p.name } }, required: ['name'] } },
+      required: ['provider'],
+    },
     then,
   };
 }

@@ -42,7 +42,12 @@ export const partitionSchema = {
       description: 'Replaces mkfs; {fs}, {device_path} and {size} are substituted.',
     },
     mountopts: { type: 'array', items: { type: 'string' }, minItems: 1 },
-    mode: { type: 'string', pattern: '^[0-7]{3,4}$', [PATTERN_MESSAGE]: 'must be an octal mode such as 0755', description: 'Permissions of the mount point.' },
+    mode: {
+      type: 'string',
+      pattern: '^[0-7]{3,4}$',
+      [PATTERN_MESSAGE]: 'must be an octal mode such as 0755',
+      description: 'Permissions of the mount point.',
+    },
   },
   required: ['size', 'filesystem'],
   additionalProperties: false,
@@ -52,12 +57,28 @@ const bootstrapper = {
   type: 'object',
   properties: {
     workspace: { ...path, description: 'Directory for the build; each run works in a subdirectory.' },
-    tarball: { type: 'boolean', description: 'Cache the bootstrapped base system as a tarball and reuse it.' },
+    tarball: {
+      type: 'boolean',
+      description: 'Cache the bootstrapped base system as a tarball and reuse it.',
+    },
     mirror: uri,
     include_packages: packageNames,
     exclude_packages: packageNames,
     variant: {
-      enum: ['minbase', 'buildd', '-', 'default', 'important', 'required', 'standard', 'essential', 'apt', 'custom', 'extract', 'debootstrap'],
+      enum: [
+        'minbase',
+        'buildd',
+        '-',
+        'default',
+        'important',
+        'required',
+        'standard',
+        'essential',
+        'apt',
+        'custom',
+        'extract',
+        'debootstrap',
+      ],
       description:
         'Package selection of the bootstrapper. bootstrap-vz knew only minbase; the others are what ' +
         'mmdebstrap accepts (default and - mean its default set). debootstrap takes minbase, buildd and default only.',
@@ -71,7 +92,8 @@ const bootstrapper = {
     },
     cache_dir: {
       ...path,
-      description: 'Added: directory for reusable downloads and base-system tarballs (default: under the workspace).',
+      description:
+        'Added: directory for reusable downloads and base-system tarballs (default: under the workspace).',
     },
   },
   required: ['workspace'],
@@ -81,7 +103,10 @@ const bootstrapper = {
 const system = {
   type: 'object',
   properties: {
-    release: { type: 'string', description: 'A Debian codename (bookworm, trixie, sid) or alias (stable, testing...).' },
+    release: {
+      type: 'string',
+      description: 'A Debian codename (bookworm, trixie, sid) or alias (stable, testing...).',
+    },
     architecture: { enum: ['i386', 'amd64', 'arm64'] },
     userspace_architecture: { enum: ['i386'], description: 'i386 userspace on an amd64 kernel.' },
     bootloader: { enum: ['pvgrub', 'grub', 'extlinux', 'none'] },
@@ -91,7 +116,8 @@ const system = {
     timezone: { type: 'string' },
     boot_mode: {
       enum: ['bios', 'uefi', 'hybrid'],
-      description: 'Added: firmware the image boots with (default bios); hybrid installs grub for both and needs gpt.',
+      description:
+        'Added: firmware the image boots with (default bios); hybrid installs grub for both and needs gpt.',
     },
   },
   required: ['release', 'architecture', 'bootloader', 'timezone', 'locale', 'charmap'],
@@ -111,7 +137,10 @@ const packages = {
       },
       minItems: 1,
     },
-    install_standard: { type: 'boolean', description: 'Install the packages of priority standard (tasksel standard).' },
+    install_standard: {
+      type: 'boolean',
+      description: 'Install the packages of priority standard (tasksel standard).',
+    },
     mirror: uri,
     security: uri,
     preferences: {
@@ -169,7 +198,10 @@ const packages = {
 const volume = {
   type: 'object',
   properties: {
-    backing: { type: 'string', description: 'raw, qcow2, vdi, vmdk, vhd, ebs, s3, folder or lvm; the provider restricts it.' },
+    backing: {
+      type: 'string',
+      description: 'raw, qcow2, vdi, vmdk, vhd, ebs, s3, folder or lvm; the provider restricts it.',
+    },
     volumegroup: { type: 'string', description: 'lvm backing only.' },
     logicalvolume: { type: 'string', description: 'lvm backing only.' },
     partitions: {
@@ -178,7 +210,12 @@ const volume = {
         type: { enum: ['none', 'msdos', 'gpt'] },
         root: partitionSchema,
         boot: partitionSchema,
-        swap: { type: 'object', properties: { size: bytes }, required: ['size'], additionalProperties: false },
+        swap: {
+          type: 'object',
+          properties: { size: bytes },
+          required: ['size'],
+          additionalProperties: false,
+        },
         efi: {
           type: 'object',
           properties: { size: bytes },
@@ -205,10 +242,14 @@ export const coreSchema = {
   properties: {
     $schema: { type: 'string', description: 'Added: the JSON schema of this file, for editors.' },
     extends: {
-      description: 'Added: manifest file(s) this one builds on, relative to this file; mappings merge, lists are replaced.',
+      description:
+        'Added: manifest file(s) this one builds on, relative to this file; mappings merge, lists are replaced.',
       anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
     },
-    name: { type: 'string', description: 'Image name; manifest variables such as {system.release} and {%Y} expand.' },
+    name: {
+      type: 'string',
+      description: 'Image name; manifest variables such as {system.release} and {%Y} expand.',
+    },
     provider: {
       type: 'object',
       properties: { name: { type: 'string' } },

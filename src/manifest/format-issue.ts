@@ -30,7 +30,9 @@ export function formatIssue(issue: ManifestIssue, opts: FormatOptions): string {
     const gutter = ' '.repeat(num.length);
     const text = issue.sourceLine.replaceAll('\t', ' ');
     lines.push(`  ${dim(`${num} |`)} ${text}`);
-    lines.push(`  ${dim(`${gutter} |`)} ${' '.repeat(Math.max(0, issue.col - 1))}${red('^'.repeat(tokenLength(text, issue.col)))}`);
+    lines.push(
+      `  ${dim(`${gutter} |`)} ${' '.repeat(Math.max(0, issue.col - 1))}${red('^'.repeat(tokenLength(text, issue.col)))}`,
+    );
   }
   if (issue.hint !== undefined) lines.push(`  ${cyan('hint:')} ${issue.hint}`);
   return lines.join('\n');

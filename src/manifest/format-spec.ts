@@ -7,10 +7,14 @@ import { TemplateError } from './template-error.js';
 
 export function formatSpec(value: unknown, text: string, spec: string, template: string): string {
   const m = /^(?:(.)?([<>^=]))?([+\- ])?(0)?(\d+)?(?:\.(\d+))?([sd])?$/su.exec(spec);
-  if (!m) throw new TemplateError(`format spec ":${spec}" in "${template}" is not supported (fill, align, width, precision, s or d only)`);
+  if (!m)
+    throw new TemplateError(
+      `format spec ":${spec}" in "${template}" is not supported (fill, align, width, precision, s or d only)`,
+    );
   const [, fillChar, align, sign, zero, widthText, precision, type] = m;
   const isNumber = typeof value === 'number' && Number.isInteger(value);
-  if (type === 'd' && !isNumber) throw new TemplateError(`":${spec}" needs a whole number in "${template}", got "${text}"`);
+  if (type === 'd' && !isNumber)
+    throw new TemplateError(`":${spec}" needs a whole number in "${template}", got "${text}"`);
   let body = text;
   if (precision !== undefined && !isNumber) body = body.slice(0, Number(precision));
   if (isNumber && sign === '+' && (value as number) >= 0) body = `+${body}`;

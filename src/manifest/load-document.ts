@@ -28,7 +28,11 @@ export async function loadDocument(file: string): Promise<DocumentResult> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : (err as Error).message;
     return fail(issue(file, START, '', `cannot read manifest: ${why}`));
   }
   const decoded = decode(file, bytes);
@@ -57,18 +61,42 @@ export function parseText(file: string, text: string): DocumentResult {
   };
   const errors = doc.errors.map((e) => {
     const at = pos(e.pos[0]);
-    return issue(file, at, '', `YAML syntax error: ${firstLine(e.message)}`, undefined, map.line(file, at.line));
+    return issue(
+      file,
+      at,
+      '',
+      `YAML syntax error: ${firstLine(e.message)}`,
+      undefined,
+      map.line(file, at.line),
+    );
   });
   if (errors.length > 0) return { ok: false, issues: errors };
 
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) {
-    return fail(issue(file, START, '', 'the manifest is empty', 'a manifest is a mapping with at least name, provider, bootstrapper, system and volume'));
+    return fail(
+      issue(
+        file,
+        START,
+        '',
+        'the manifest is empty',
+        'a manifest is a mapping with at least name, provider, bootstrapper, system and volume',
+      ),
+    );
   }
   if (!isMap(root)) {
     const at = pos(root.range[0]);
     const kind = isSeq(root) ? 'a list' : 'a single value';
-    return fail(issue(file, at, '', `the top level of a manifest must be a mapping of sections, not ${kind}`, undefined, map.line(file, at.line)));
+    return fail(
+      issue(
+        file,
+        at,
+        '',
+        `the top level of a manifest must be a mapping of sections, not ${kind}`,
+        undefined,
+        map.line(file, at.line),
+      ),
+    );
   }
   let data: unknown;
   try {
@@ -99,7 +127,13 @@ function decode(file: string, bytes: Buffer): string | ManifestIssue {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return issue(file, lineOf(bytes, firstInvalidUtf8(bytes)), '', 'the manifest is not valid UTF-8 text', 'save the file as UTF-8');
+    return issue(
+      file,
+      lineOf(bytes, firstInvalidUtf8(bytes)),
+      '',
+      'the manifest is not valid UTF-8 text',
+      'save the file as UTF-8',
+    );
   }
 }
 

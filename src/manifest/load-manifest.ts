@@ -49,7 +49,11 @@ export async function loadManifest(file: string, opts: LoadOptions): Promise<Loa
   const now = opts.now ?? new Date();
   const loaded = await loadWithExtends(path);
   const sources = loaded.sources;
-  const done = (errors: ManifestIssue[], warnings: ManifestIssue[] = [], manifest?: Manifest): LoadResult => ({
+  const done = (
+    errors: ManifestIssue[],
+    warnings: ManifestIssue[] = [],
+    manifest?: Manifest,
+  ): LoadResult => ({
     ...(manifest && errors.length === 0 ? { manifest } : {}),
     errors: sortIssues(errors, sources),
     warnings: sortIssues(warnings, sources),
@@ -93,6 +97,7 @@ export async function loadManifest(file: string, opts: LoadOptions): Promise<Loa
 
 /** By file (in the order they were read, --set last), then line and column. */
 function sortIssues(issues: readonly ManifestIssue[], sources: readonly string[]): ManifestIssue[] {
-  const rank = (f: string) => (f === SET_FILE ? sources.length : sources.indexOf(f) === -1 ? sources.length + 1 : sources.indexOf(f));
+  const rank = (f: string) =>
+    f === SET_FILE ? sources.length : sources.indexOf(f) === -1 ? sources.length + 1 : sources.indexOf(f);
   return [...issues].sort((a, b) => rank(a.file) - rank(b.file) || a.line - b.line || a.col - b.col);
 }

@@ -28,7 +28,11 @@ function runCheck(plugin: Plugin, pointer: string, manifest: Manifest, issues: I
   try {
     plugin.check(manifest, issues);
   } catch (err) {
-    issues.error(pointer, `internal error in the check of ${plugin.kind} "${plugin.name}": ${(err as Error).message}`, 'this is a bug in the plugin, not in the manifest');
+    issues.error(
+      pointer,
+      `internal error in the check of ${plugin.kind} "${plugin.name}": ${(err as Error).message}`,
+      'this is a bug in the plugin, not in the manifest',
+    );
   }
 }
 

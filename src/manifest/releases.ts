@@ -34,16 +34,22 @@ function load(): Table {
   if (table) return table;
   const file = join(packageRoot(), 'data', 'releases.yml');
   const raw = parse(readFileSync(file, 'utf8')) as { releases?: unknown; minimum?: unknown };
-  if (!Array.isArray(raw.releases) || typeof raw.minimum !== 'string') throw new Error(`${file}: malformed release table`);
+  if (!Array.isArray(raw.releases) || typeof raw.minimum !== 'string')
+    throw new Error(`${file}: malformed release table`);
   const rows = raw.releases as { codename: string; version?: string; released?: string; eol?: string }[];
-  const top = Math.max(...rows.filter((r) => r.version !== undefined).map((r) => Math.floor(Number(r.version))));
+  const top = Math.max(
+    ...rows.filter((r) => r.version !== undefined).map((r) => Math.floor(Number(r.version))),
+  );
   const releases = rows.map((r) => ({
     codename: r.codename,
     version: r.version ?? String(top + 1),
     ...(r.released ? { released: r.released } : {}),
     ...(r.eol ? { eol: r.eol } : {}),
   }));
-  return (table = { releases: releases.sort((a, b) => compareVersions(a.version, b.version)), minimum: raw.minimum });
+  return (table = {
+    releases: releases.sort((a, b) => compareVersions(a.version, b.version)),
+    minimum: raw.minimum,
+  });
 }
 
 /** Every release in the table, oldest first. */

@@ -3,6 +3,7 @@
  * the file that names them, may extend further, and are merged under it (the child wins). Cycles and
  * missing files are reported at the `extends` line that caused them.
  */
+import { access } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { mergeLocated, type Located } from './deep-merge.js';
 import { issue, type ManifestIssue } from './issue.js';
@@ -52,7 +53,9 @@ async function loadRec(
     ext.forEach((name: string, i) => names.push({ name, pointer: joinPointer('/extends', i) }));
   } else {
     const { pos, line } = at('/extends');
-    issues.push(issue(file, pos, '/extends', 'extends must be a file name or a list of file names', undefined, line));
+    issues.push(
+      issue(file, pos, '/extends', 'extends must be a file name or a list of file names', undefined, line),
+    );
     return undefined;
   }
 
@@ -69,15 +72,16 @@ async function loadRec(
       failed = true;
       continue;
     }
-    const before = issues.length;
+    // A file that does not exist is the fault of this extends line, so it is reported here.
+    if (!(await exists(target))) {
+      issues.push(
+        issue(file, pos, pointer, `extends: cannot find "${name}" (looked for ${target})`, undefined, line),
+      );
+      failed = true;
+      continue;
+    }
     const parent = await loadRec(target, [...chain, file], sources, issues);
     if (!parent) {
-      // A file that does not exist is the fault of this extends line, so say so here.
-      const missing = issues.slice(before).find((i) => i.file === target && i.message.includes('file not found'));
-      if (missing) {
-        issues.splice(issues.indexOf(missing), 1);
-        issues.push(issue(file, pos, pointer, `extends: cannot find "${name}" (looked for ${target})`, undefined, line));
-      }
       failed = true;
       continue;
     }
@@ -87,4 +91,11 @@ async function loadRec(
   map.deleteTree('/extends');
   const self: Located = { data: rest, map };
   return base ? mergeLocated(base, self) : self;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

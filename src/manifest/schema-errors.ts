@@ -71,7 +71,8 @@ export function prune(errors: readonly ErrorObject[]): ErrorObject[] {
         .filter((e) => e.keyword === 'type' && e.instancePath === c.instancePath)
         .map((e) => String((e.params as { type: unknown }).type));
       if (applicable.length === 0 && types.length > 0) {
-        (c as { message?: string }).message = `must be ${typeList(types.join(','))}, not ${describeValue(c.data)}`;
+        (c as { message?: string }).message =
+          `must be ${typeList(types.join(','))}, not ${describeValue(c.data)}`;
       }
     }
   }
@@ -90,12 +91,20 @@ function describeError(e: ErrorObject, ctx: ErrorContext): Described {
       const prop = String(params['additionalProperty'] ?? params['unevaluatedProperty']);
       const p = joinPointer(pointer, prop);
       if (pointer === '/plugins') {
-        return { pointer: p, message: `unknown plugin "${prop}"`, ...hintFor(prop, ctx.pluginNames, 'known plugins') };
+        return {
+          pointer: p,
+          message: `unknown plugin "${prop}"`,
+          ...hintFor(prop, ctx.pluginNames, 'known plugins'),
+        };
       }
       const known = Object.keys((parentSchema['properties'] as object | undefined) ?? {});
       const patterns = Object.keys((parentSchema['patternProperties'] as object | undefined) ?? {});
       if (known.length === 0 && patterns.length > 0) {
-        return { pointer: p, message: `invalid name "${prop}"`, hint: `names here must match ${patterns.join(' or ')}` };
+        return {
+          pointer: p,
+          message: `invalid name "${prop}"`,
+          hint: `names here must match ${patterns.join(' or ')}`,
+        };
       }
       return { pointer: p, message: `unknown key "${prop}"`, ...hintFor(prop, known, 'known keys') };
     }
@@ -123,7 +132,10 @@ function describeError(e: ErrorObject, ctx: ErrorContext): Described {
     case 'const':
       return { pointer, message: `must be ${JSON.stringify(params['allowedValue'])}` };
     case 'type':
-      return { pointer, message: `must be ${typeList(String(params['type']))}, not ${describeValue(e.data)}` };
+      return {
+        pointer,
+        message: `must be ${typeList(String(params['type']))}, not ${describeValue(e.data)}`,
+      };
     case 'pattern': {
       const meaning = parentSchema[PATTERN_MESSAGE];
       const subject = last !== undefined && !/^\d+$/.test(last) ? `${last} ` : '';
@@ -156,7 +168,10 @@ function describeError(e: ErrorObject, ctx: ErrorContext): Described {
       return { pointer, message: `must be ${String(params['comparison'])} ${String(params['limit'])}` };
     case 'uniqueItems': {
       const j = Number(params['j']);
-      return { pointer: joinPointer(pointer, j), message: `${describeValue(getAt(ctx.data, joinPointer(pointer, j)))} is listed twice` };
+      return {
+        pointer: joinPointer(pointer, j),
+        message: `${describeValue(getAt(ctx.data, joinPointer(pointer, j)))} is listed twice`,
+      };
     }
     case 'false schema':
       return { pointer, message: 'is not allowed here' };
@@ -173,7 +188,13 @@ function describeError(e: ErrorObject, ctx: ErrorContext): Described {
         ? { pointer, message: 'matches more than one of the allowed forms; make it unambiguous' }
         : { pointer, message: e.message ?? 'does not match any of the allowed forms' };
     case 'anyOf':
-      return { pointer, message: e.message?.startsWith('must be ') && !e.message.includes('anyOf') ? e.message : 'does not match any of the allowed forms' };
+      return {
+        pointer,
+        message:
+          e.message?.startsWith('must be ') && !e.message.includes('anyOf')
+            ? e.message
+            : 'does not match any of the allowed forms',
+      };
     default:
       return { pointer, message: e.message ?? `failed the "${e.keyword}" rule` };
   }
@@ -182,8 +203,10 @@ function describeError(e: ErrorObject, ctx: ErrorContext): Described {
 /** `did you mean` when a name is close, otherwise (or with `always`) the list of known names. */
 function hintFor(word: string, known: readonly string[], label: string, always = false): { hint?: string } {
   const guess = closest(word, known);
-  const list = known.length > 0 && known.length <= 20 ? `${label}: ${[...known].sort().join(', ')}` : undefined;
-  if (guess) return { hint: always && list ? `did you mean "${guess}"? ${list}` : `did you mean "${guess}"?` };
+  const list =
+    known.length > 0 && known.length <= 20 ? `${label}: ${[...known].sort().join(', ')}` : undefined;
+  if (guess)
+    return { hint: always && list ? `did you mean "${guess}"? ${list}` : `did you mean "${guess}"?` };
   if (list) return { hint: list };
   return known.length === 0 ? { hint: `there are no ${label.replace(/^known /, '')}` } : {};
 }

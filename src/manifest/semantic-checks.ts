@@ -6,7 +6,14 @@ import type { CheckReporter } from '../api/plugin.js';
 import type { ManifestData, ReleaseInfo } from '../api/manifest.js';
 import { MiB, formatSize, parseSize } from '../api/size.js';
 import { joinPointer } from './pointer.js';
-import { isTooOld, knownReleases, minimumRelease, releaseAliases, releaseNames, resolveRelease } from './releases.js';
+import {
+  isTooOld,
+  knownReleases,
+  minimumRelease,
+  releaseAliases,
+  releaseNames,
+  resolveRelease,
+} from './releases.js';
 import { nearby } from './suggest.js';
 
 const BUILTIN_PARTITIONS = new Set(['type', 'root', 'boot', 'swap', 'efi']);
@@ -23,7 +30,10 @@ export function checkRelease(data: ManifestData, now: Date, report: CheckReporte
     const close = nearby(name.toLowerCase(), releaseNames());
     const aliases = releaseAliases(now);
     const supported = knownReleases()
-      .filter((r) => !isTooOld({ codename: r.codename, version: r.version, requested: r.codename, suite: r.codename }))
+      .filter(
+        (r) =>
+          !isTooOld({ codename: r.codename, version: r.version, requested: r.codename, suite: r.codename }),
+      )
       .map((r) => r.codename);
     report.error(
       '/system/release',
@@ -35,6 +45,14 @@ export function checkRelease(data: ManifestData, now: Date, report: CheckReporte
           .join(', '),
     );
     return undefined;
+  }
+  const eol = knownReleases().find((r) => r.codename === release.codename)?.eol;
+  if (eol !== undefined && eol < now.toISOString().slice(0, 10)) {
+    report.warn(
+      '/system/release',
+      `Debian ${release.codename} reached the end of its security support on ${eol}`,
+      'the image will not get security updates from security.debian.org; consider a newer release',
+    );
   }
   if (isTooOld(release)) {
     const min = minimumRelease();
@@ -55,7 +73,11 @@ export function checkCore(data: ManifestData, report: CheckReporter): void {
 
   // bootstrap-vz: "Doing this via the schema is a pain and does not output a useful error message."
   if (system.bootloader === 'grub' && type === 'none') {
-    report.error('/system/bootloader', 'grub cannot boot from an unpartitioned volume', 'use volume.partitions.type gpt or msdos, or bootloader extlinux');
+    report.error(
+      '/system/bootloader',
+      'grub cannot boot from an unpartitioned volume',
+      'use volume.partitions.type gpt or msdos, or bootloader extlinux',
+    );
   }
   if (bootMode !== 'bios') {
     if (type !== 'gpt') {
@@ -68,13 +90,24 @@ export function checkCore(data: ManifestData, report: CheckReporter): void {
       );
     }
     if (system.bootloader === 'extlinux' || system.bootloader === 'pvgrub') {
-      report.error('/system/bootloader', `${system.bootloader} cannot boot in ${bootMode} mode`, 'use bootloader grub, or boot_mode bios');
+      report.error(
+        '/system/bootloader',
+        `${system.bootloader} cannot boot in ${bootMode} mode`,
+        'use bootloader grub, or boot_mode bios',
+      );
     }
   } else if (partitions['efi'] !== undefined) {
-    report.warn('/volume/partitions/efi', 'an EFI system partition size is set, but boot_mode is bios, so there is no such partition', 'set system.boot_mode to uefi or hybrid, or remove efi');
+    report.warn(
+      '/volume/partitions/efi',
+      'an EFI system partition size is set, but boot_mode is bios, so there is no such partition',
+      'set system.boot_mode to uefi or hybrid, or remove efi',
+    );
   }
   if (system.userspace_architecture !== undefined && system.architecture !== 'amd64') {
-    report.error('/system/userspace_architecture', `an ${system.userspace_architecture} userspace needs an amd64 kernel, not ${system.architecture}`);
+    report.error(
+      '/system/userspace_architecture',
+      `an ${system.userspace_architecture} userspace needs an amd64 kernel, not ${system.architecture}`,
+    );
   }
   if (volume.backing !== 'lvm') {
     for (const key of ['volumegroup', 'logicalvolume']) {
@@ -91,7 +124,11 @@ export function checkCore(data: ManifestData, report: CheckReporter): void {
 function checkVariant(tool: string | undefined, variant: string | undefined, report: CheckReporter): void {
   if ((tool ?? 'mmdebstrap') !== 'debootstrap' || variant === undefined) return;
   if (!['minbase', 'buildd', 'default', '-'].includes(variant)) {
-    report.error('/bootstrapper/variant', `debootstrap has no variant "${variant}"`, 'debootstrap knows minbase, buildd and the default; the others need tool mmdebstrap');
+    report.error(
+      '/bootstrapper/variant',
+      `debootstrap has no variant "${variant}"`,
+      'debootstrap knows minbase, buildd and the default; the others need tool mmdebstrap',
+    );
   }
 }
 
@@ -102,7 +139,11 @@ function checkPartitions(data: ManifestData, report: CheckReporter): void {
     if (name === 'type') continue;
     const p = joinPointer('/volume/partitions', name);
     if (!BUILTIN_PARTITIONS.has(name) && type !== 'gpt') {
-      report.error(p, `named partition "${name}" needs a gpt partition map, not ${type}`, 'bootstrap-vz allows extra named partitions on gpt only');
+      report.error(
+        p,
+        `named partition "${name}" needs a gpt partition map, not ${type}`,
+        'bootstrap-vz allows extra named partitions on gpt only',
+      );
     }
     if (type === 'none' && (name === 'boot' || name === 'swap')) {
       report.error(p, `a volume without partitions (type none) has only root, not ${name}`);
@@ -117,15 +158,27 @@ function checkPartitions(data: ManifestData, report: CheckReporter): void {
       continue;
     }
     if (bytes === 0) report.error(joinPointer(p, 'size'), 'size must be larger than 0');
-    else if (bytes % 512 !== 0) report.error(joinPointer(p, 'size'), `size ${s.size} is not a whole number of 512-byte sectors`);
+    else if (bytes % 512 !== 0)
+      report.error(joinPointer(p, 'size'), `size ${s.size} is not a whole number of 512-byte sectors`);
     if (s.filesystem === 'xfs' && bytes > 0 && bytes < XFS_MINIMUM) {
-      report.warn(joinPointer(p, 'size'), `xfs needs at least 300MB; mkfs.xfs will refuse ${formatSize(bytes)}`, 'use 300MiB or more, or ext4');
+      report.warn(
+        joinPointer(p, 'size'),
+        `xfs needs at least 300MB; mkfs.xfs will refuse ${formatSize(bytes)}`,
+        'use 300MiB or more, or ext4',
+      );
     }
     if (name === 'root' && bytes > 0 && bytes < ROOT_WARNING) {
-      report.warn(joinPointer(p, 'size'), `root is only ${formatSize(bytes)}; a Debian system with a kernel needs at least about 512MiB`);
+      report.warn(
+        joinPointer(p, 'size'),
+        `root is only ${formatSize(bytes)}; a Debian system with a kernel needs at least about 512MiB`,
+      );
     }
     if (name === 'efi' && bytes > 0 && bytes < 33 * MiB) {
-      report.warn(joinPointer(p, 'size'), `an EFI system partition of ${formatSize(bytes)} is too small for FAT32, which the UEFI specification requires on disks`, 'use 33MiB or more (512MiB is common)');
+      report.warn(
+        joinPointer(p, 'size'),
+        `an EFI system partition of ${formatSize(bytes)} is too small for FAT32, which the UEFI specification requires on disks`,
+        'use 33MiB or more (512MiB is common)',
+      );
     }
   }
 }

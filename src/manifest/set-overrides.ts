@@ -39,7 +39,8 @@ export function parseSetExpression(expr: string): ParsedSet | string {
   const eq = expr.indexOf('=');
   if (eq <= 0) return `expected PATH=VALUE, e.g. system.release=bookworm`;
   const path = splitSetPath(expr.slice(0, eq).trim());
-  if (!path) return `"${expr.slice(0, eq)}" is not a valid path: use dotted keys such as volume.partitions.root.size`;
+  if (!path)
+    return `"${expr.slice(0, eq)}" is not a valid path: use dotted keys such as volume.partitions.root.size`;
   const text = expr.slice(eq + 1);
   let value: unknown;
   try {
@@ -52,7 +53,10 @@ export function parseSetExpression(expr: string): ParsedSet | string {
 }
 
 /** Applies the overrides in order; returns the new data (the input is not modified) and issues. */
-export function applySets(located: Located, sets: readonly string[]): { located: Located; issues: ManifestIssue[] } {
+export function applySets(
+  located: Located,
+  sets: readonly string[],
+): { located: Located; issues: ManifestIssue[] } {
   const issues: ManifestIssue[] = [];
   const data = structuredClone(located.data);
   const map = located.map;
@@ -71,7 +75,9 @@ export function applySets(located: Located, sets: readonly string[]): { located:
       if (Array.isArray(parent)) {
         const n = Number(seg);
         if (!/^\d+$/.test(seg) || n > parent.length) {
-          return void fail(`${pointer || '/'} is a list: "${seg}" must be an index from 0 to ${parent.length}`);
+          return void fail(
+            `${pointer || '/'} is a list: "${seg}" must be an index from 0 to ${parent.length}`,
+          );
         }
         if (last) parent[n] = parsed.value;
         else if (parent[n] === undefined || parent[n] === null) parent[n] = {};

@@ -4,14 +4,45 @@
  * %Z); a build's name should not depend on the build host's timezone, so %z is +0000 and %Z is UTC.
  */
 export const TIME_KEYS = [
-  '%a', '%A', '%b', '%B', '%c', '%d', '%f', '%H', '%I', '%j', '%m', '%M',
-  '%p', '%S', '%U', '%w', '%W', '%x', '%X', '%y', '%Y', '%z', '%Z',
+  '%a',
+  '%A',
+  '%b',
+  '%B',
+  '%c',
+  '%d',
+  '%f',
+  '%H',
+  '%I',
+  '%j',
+  '%m',
+  '%M',
+  '%p',
+  '%S',
+  '%U',
+  '%w',
+  '%W',
+  '%x',
+  '%X',
+  '%y',
+  '%Y',
+  '%z',
+  '%Z',
 ] as const;
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 
 const pad = (n: number, width = 2, fill = '0'): string => String(n).padStart(width, fill);

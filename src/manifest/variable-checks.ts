@@ -19,7 +19,8 @@ interface Field {
 export function expandedFields(data: Record<string, unknown>): Field[] {
   const fields: Field[] = [];
   const str = (pointer: string, v: unknown, extra?: Variables) => {
-    if (typeof v === 'string') fields.push(extra ? { pointer, template: v, extra } : { pointer, template: v });
+    if (typeof v === 'string')
+      fields.push(extra ? { pointer, template: v, extra } : { pointer, template: v });
   };
   const obj = (v: unknown): Record<string, unknown> => (isPlainObject(v) ? v : {});
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -36,7 +37,8 @@ export function expandedFields(data: Record<string, unknown>): Field[] {
     str(p, name);
     list(lines).forEach((v, i) => str(joinPointer(p, i), v));
   }
-  for (const name of Object.keys(obj(packages['preferences']))) str(joinPointer('/packages/preferences', name), name);
+  for (const name of Object.keys(obj(packages['preferences'])))
+    str(joinPointer('/packages/preferences', name), name);
   const commands = obj(obj(data['plugins'])['commands']);
   list(commands['commands']).forEach((cmd, i) =>
     list(cmd).forEach((arg, j) => str(`/plugins/commands/commands/${i}/${j}`, arg, { root: '/' })),

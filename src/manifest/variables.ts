@@ -17,7 +17,6 @@ export const DEFAULT_APT_SECURITY = 'http://security.debian.org/debian-security'
 
 export type Variables = Readonly<Record<string, unknown>>;
 
-
 /** The variables of a manifest at a fixed time. */
 export function manifestVariables(data: unknown, now: Date): Record<string, unknown> {
   const vars = dropLists(data) as Record<string, unknown>;
@@ -25,7 +24,8 @@ export function manifestVariables(data: unknown, now: Date): Record<string, unkn
   const packages = isPlainObject(vars['packages']) ? vars['packages'] : {};
   // Added last, so they win over manifest keys of the same name (as in bootstrap-vz).
   vars['apt_mirror'] = typeof packages['mirror'] === 'string' ? packages['mirror'] : DEFAULT_APT_MIRROR;
-  vars['apt_security'] = typeof packages['security'] === 'string' ? packages['security'] : DEFAULT_APT_SECURITY;
+  vars['apt_security'] =
+    typeof packages['security'] === 'string' ? packages['security'] : DEFAULT_APT_SECURITY;
   return vars;
 }
 
@@ -53,8 +53,10 @@ export function expandTemplate(template: string, vars: Variables): string {
     } else if (c === '{') {
       const end = template.indexOf('}', i + 1);
       const open = template.indexOf('{', i + 1);
-      if (end === -1) throw new TemplateError(`unclosed "{" in "${template}": write "{{" for a literal brace`);
-      if (open !== -1 && open < end) throw new TemplateError(`nested braces in "${template}" are not supported`);
+      if (end === -1)
+        throw new TemplateError(`unclosed "{" in "${template}": write "{{" for a literal brace`);
+      if (open !== -1 && open < end)
+        throw new TemplateError(`nested braces in "${template}" are not supported`);
       out += replaceField(template.slice(i + 1, end), vars, template);
       i = end + 1;
     } else {
@@ -84,7 +86,9 @@ function lookup(name: string, vars: Variables): unknown {
   if (parts.join('') !== name) throw new TemplateError(`malformed variable name "{${name}}"`);
   let current: unknown = vars;
   let path = '';
-  const keys = parts.map((raw) => (raw.startsWith('.') ? raw.slice(1) : raw.startsWith('[') ? raw.slice(1, -1) : raw));
+  const keys = parts.map((raw) =>
+    raw.startsWith('.') ? raw.slice(1) : raw.startsWith('[') ? raw.slice(1, -1) : raw,
+  );
   for (const [i, key] of keys.entries()) {
     const next = path === '' ? key : `${path}.${key}`;
     if (!isPlainObject(current) || !Object.hasOwn(current, key)) {
@@ -92,7 +96,9 @@ function lookup(name: string, vars: Variables): unknown {
       const here = current;
       const rest = keys.slice(i + 1);
       const candidates = isPlainObject(here)
-        ? Object.keys(here).filter((k) => resolves(here[k], rest)).map((k) => (path === '' ? k : `${path}.${k}`))
+        ? Object.keys(here)
+            .filter((k) => resolves(here[k], rest))
+            .map((k) => (path === '' ? k : `${path}.${k}`))
         : [];
       const suggestions = nearby(next, candidates).map((c) => [c, ...rest].join('.'));
       throw new TemplateError(`unknown variable "{${name}}"`, name, suggestions);
@@ -124,7 +130,10 @@ export function pyStr(v: unknown): string {
 
 function pyRepr(v: unknown): string {
   if (typeof v === 'string') return `'${v.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-  if (isPlainObject(v)) return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (isPlainObject(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+      .join(', ')}}`;
   return pyStr(v);
 }
 

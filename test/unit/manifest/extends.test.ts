@@ -21,13 +21,20 @@ test('a chain of extends merges mappings deeply, replaces lists, and the child w
     swap: { size: '512MiB' },
   });
   assert.equal('extends' in data, false);
-  assert.deepEqual(r.sources, ['child.yml', 'middle.yml', 'base.yml'].map((f) => join(X, f)));
+  assert.deepEqual(
+    r.sources,
+    ['child.yml', 'middle.yml', 'base.yml'].map((f) => join(X, f)),
+  );
 });
 
 test('the source map points at the file that defined each winning value', async () => {
   const r = await loadWithExtends(join(X, 'child.yml'));
   const map = r.located?.map;
-  assert.deepEqual(map?.get('/volume/partitions/root/size'), { file: join(X, 'child.yml'), key: { line: 6, col: 7 }, value: { line: 6, col: 13 } });
+  assert.deepEqual(map?.get('/volume/partitions/root/size'), {
+    file: join(X, 'child.yml'),
+    key: { line: 6, col: 7 },
+    value: { line: 6, col: 13 },
+  });
   assert.equal(map?.get('/volume/partitions/root/filesystem')?.file, join(X, 'base.yml'));
   assert.equal(map?.get('/system/timezone')?.file, join(X, 'middle.yml'));
   assert.equal(map?.get('/packages/install/0')?.file, join(X, 'middle.yml'));
@@ -84,17 +91,26 @@ test('extends must name files', async () => {
   const { dir, cleanup } = await manifestDir({ 'a.yml': 'name: x\nextends: {a: 1}\n' });
   try {
     const r = await loadWithExtends(join(dir, 'a.yml'));
-    assert.deepEqual([r.issues[0]?.line, r.issues[0]?.message], [2, 'extends must be a file name or a list of file names']);
+    assert.deepEqual(
+      [r.issues[0]?.line, r.issues[0]?.message],
+      [2, 'extends must be a file name or a list of file names'],
+    );
   } finally {
     await cleanup();
   }
 });
 
 test('schema errors inside an extended file point at that file', async () => {
-  const r = await loadManifest(join(X, 'bad-child.yml'), { registry: fakeRegistry(), now: new Date('2025-01-01T00:00:00Z') });
+  const r = await loadManifest(join(X, 'bad-child.yml'), {
+    registry: fakeRegistry(),
+    now: new Date('2025-01-01T00:00:00Z'),
+  });
   assert.equal(r.errors.length, 1);
   const e = r.errors[0];
-  assert.deepEqual([e?.file, e?.line, e?.col, e?.pointer], [join(X, 'bad-base.yml'), 13, 3, '/system/relase']);
+  assert.deepEqual(
+    [e?.file, e?.line, e?.col, e?.pointer],
+    [join(X, 'bad-base.yml'), 13, 3, '/system/relase'],
+  );
   assert.equal(e?.message, 'unknown key "relase"');
   assert.equal(e?.hint, 'did you mean "release"?');
 });

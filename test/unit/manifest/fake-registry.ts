@@ -24,7 +24,8 @@ export const kvm = definePlugin({
   },
   tasks: [],
   check(manifest, report) {
-    if (manifest.data.system.architecture === 'i386') report.warn('/system/architecture', 'i386 is slow on kvm');
+    if (manifest.data.system.architecture === 'i386')
+      report.warn('/system/architecture', 'i386 is slow on kvm');
   },
   resolveTasks() {},
 });
@@ -105,7 +106,9 @@ export const broken = definePlugin({
   resolveTasks() {},
 });
 
-export function fakeRegistry(plugins: readonly Plugin[] = [kvm, ec2, adminUser, rootPassword, commands, broken]): PluginRegistry {
+export function fakeRegistry(
+  plugins: readonly Plugin[] = [kvm, ec2, adminUser, rootPassword, commands, broken],
+): PluginRegistry {
   return {
     get: (name) => plugins.find((p) => p.name === name),
     all: () => plugins,
@@ -114,7 +117,9 @@ export function fakeRegistry(plugins: readonly Plugin[] = [kvm, ec2, adminUser, 
 }
 
 /** A temp dir with files written from a name -> text map; returns the dir and a cleanup. */
-export async function manifestDir(files: Readonly<Record<string, string | Uint8Array>>): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function manifestDir(
+  files: Readonly<Record<string, string | Uint8Array>>,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'manifest-test-'));
   for (const [name, content] of Object.entries(files)) {
     await mkdir(dirname(join(dir, name)), { recursive: true });

@@ -27,7 +27,10 @@ test('formats file:line:col /pointer: message, a code frame with a caret under t
 
 test('paths outside the cwd stay absolute; no frame or hint when there is none', () => {
   const { sourceLine: _s, hint: _h, ...bare } = issue;
-  assert.equal(formatIssue(bare, { color: false, cwd: '/elsewhere' }), '/work/manifests/x.yml:12:3 /system/relase: unknown key "relase"');
+  assert.equal(
+    formatIssue(bare, { color: false, cwd: '/elsewhere' }),
+    '/work/manifests/x.yml:12:3 /system/relase: unknown key "relase"',
+  );
 });
 
 test('color adds ANSI codes only when asked', () => {
@@ -38,7 +41,10 @@ test('color adds ANSI codes only when asked', () => {
 
 test('a quoted value is underlined whole', () => {
   const { hint: _h, ...noHint } = issue;
-  const out = formatIssue({ ...noHint, col: 11, sourceLine: '  locale: "en US"' }, { color: false, cwd: '/work' });
+  const out = formatIssue(
+    { ...noHint, col: 11, sourceLine: '  locale: "en US"' },
+    { color: false, cwd: '/work' },
+  );
   assert.match(out, /\n {5}\| {11}\^{7}(\n|$)/);
 });
 

@@ -11,10 +11,20 @@ function ok(result: Awaited<ReturnType<typeof loadDocument>>) {
 }
 
 test('records the key and value positions of members and list items', () => {
-  const doc = ok(parseText('/m.yml', 'system:\n  release: bookworm\npackages:\n  install:\n    - a\n    -   b\n'));
-  assert.deepEqual(doc.map.get('/system/release'), { file: '/m.yml', key: { line: 2, col: 3 }, value: { line: 2, col: 12 } });
+  const doc = ok(
+    parseText('/m.yml', 'system:\n  release: bookworm\npackages:\n  install:\n    - a\n    -   b\n'),
+  );
+  assert.deepEqual(doc.map.get('/system/release'), {
+    file: '/m.yml',
+    key: { line: 2, col: 3 },
+    value: { line: 2, col: 12 },
+  });
   assert.deepEqual(doc.map.get('/packages/install/1'), { file: '/m.yml', value: { line: 6, col: 9 } });
-  assert.deepEqual(doc.map.locate('/system/release/nothing'), { file: '/m.yml', pos: { line: 2, col: 3 }, exact: false });
+  assert.deepEqual(doc.map.locate('/system/release/nothing'), {
+    file: '/m.yml',
+    pos: { line: 2, col: 3 },
+    exact: false,
+  });
   assert.deepEqual(doc.data, { system: { release: 'bookworm' }, packages: { install: ['a', 'b'] } });
 });
 
@@ -24,7 +34,12 @@ test('keys with dots and slashes get escaped pointers', () => {
 });
 
 test('reads YAML 1.1 like PyYAML: yes/no booleans and << merge keys, with positions', () => {
-  const doc = ok(parseText('/m.yml', 'defaults: &d\n  tarball: yes\n  workspace: /w\nbootstrapper:\n  <<: *d\n  workspace: /target\n'));
+  const doc = ok(
+    parseText(
+      '/m.yml',
+      'defaults: &d\n  tarball: yes\n  workspace: /w\nbootstrapper:\n  <<: *d\n  workspace: /target\n',
+    ),
+  );
   assert.deepEqual(doc.data['bootstrapper'], { tarball: true, workspace: '/target' });
   // The merged key is located at its anchor's definition; the explicit key at its own line.
   assert.equal(doc.map.get('/bootstrapper/tarball')?.key?.line, 2);
@@ -80,10 +95,18 @@ test('binary files, invalid UTF-8 and missing files are issues with a line', asy
   try {
     const bin = await loadDocument(join(dir, 'bin.yml'));
     assert.equal(bin.ok, false);
-    if (!bin.ok) assert.deepEqual([bin.issues[0]?.message, bin.issues[0]?.line], ['this is a binary file, not a YAML or JSON manifest', 2]);
+    if (!bin.ok)
+      assert.deepEqual(
+        [bin.issues[0]?.message, bin.issues[0]?.line],
+        ['this is a binary file, not a YAML or JSON manifest', 2],
+      );
     const latin = await loadDocument(join(dir, 'latin1.yml'));
     assert.equal(latin.ok, false);
-    if (!latin.ok) assert.deepEqual([latin.issues[0]?.message, latin.issues[0]?.line], ['the manifest is not valid UTF-8 text', 2]);
+    if (!latin.ok)
+      assert.deepEqual(
+        [latin.issues[0]?.message, latin.issues[0]?.line],
+        ['the manifest is not valid UTF-8 text', 2],
+      );
     const missing = await loadDocument(join(dir, 'nope.yml'));
     assert.equal(missing.ok, false);
     if (!missing.ok) assert.match(missing.issues[0]?.message ?? '', /cannot read manifest: file not found/);

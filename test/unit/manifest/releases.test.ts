@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareVersions, isTooOld, knownReleases, releaseAliases, resolveRelease } from '../../../src/manifest/releases.js';
+import {
+  compareVersions,
+  isTooOld,
+  knownReleases,
+  releaseAliases,
+  resolveRelease,
+} from '../../../src/manifest/releases.js';
 import { edit, loadText } from './fake-registry.js';
 
 const at = (iso: string) => new Date(`${iso}T12:00:00Z`);
@@ -38,8 +44,18 @@ test('aliases are derived from release dates and the build date', () => {
 });
 
 test('resolveRelease maps codenames and aliases to a suite, keeping what was asked', () => {
-  assert.deepEqual(resolveRelease('stable', at('2026-11-23')), { codename: 'trixie', version: '13', requested: 'stable', suite: 'trixie' });
-  assert.deepEqual(resolveRelease('Bookworm', at('2026-11-23')), { codename: 'bookworm', version: '12', requested: 'Bookworm', suite: 'bookworm' });
+  assert.deepEqual(resolveRelease('stable', at('2026-11-23')), {
+    codename: 'trixie',
+    version: '13',
+    requested: 'stable',
+    suite: 'trixie',
+  });
+  assert.deepEqual(resolveRelease('Bookworm', at('2026-11-23')), {
+    codename: 'bookworm',
+    version: '12',
+    requested: 'Bookworm',
+    suite: 'bookworm',
+  });
   assert.equal(resolveRelease('unstable', at('2026-11-23'))?.codename, 'sid');
   assert.equal(resolveRelease('bookwrom', at('2026-11-23')), undefined);
 });
@@ -53,15 +69,29 @@ test('releases before wheezy are too old', () => {
 
 test('the manifest release is resolved at the build date', async () => {
   const r = await loadText(edit(7, '  release: stable'), { now: at('2026-11-23') });
-  assert.deepEqual(r.manifest?.release, { codename: 'trixie', version: '13', requested: 'stable', suite: 'trixie' });
+  assert.deepEqual(r.manifest?.release, {
+    codename: 'trixie',
+    version: '13',
+    requested: 'stable',
+    suite: 'trixie',
+  });
   assert.equal(r.manifest?.data.system.release, 'stable', 'the data keeps what the manifest said');
 });
 
 test('an unknown release is an error with nearby names; an old one says what is supported', async () => {
   const r = await loadText(edit(7, '  release: bookwrom'));
-  assert.deepEqual(r.errors.map((e) => [e.line, e.col, e.message]), [[7, 3, 'unknown release "bookwrom"']]);
-  assert.match(r.errors[0]?.hint ?? '', /^did you mean "bookworm"\? known releases: wheezy, jessie, .*sid; aliases today: stable=bookworm, oldstable=bullseye, oldoldstable=buster, testing=trixie, unstable=sid$/);
+  assert.deepEqual(
+    r.errors.map((e) => [e.line, e.col, e.message]),
+    [[7, 3, 'unknown release "bookwrom"']],
+  );
+  assert.match(
+    r.errors[0]?.hint ?? '',
+    /^did you mean "bookworm"\? known releases: wheezy, jessie, .*sid; aliases today: stable=bookworm, oldstable=bullseye, oldoldstable=buster, testing=trixie, unstable=sid$/,
+  );
   const old = await loadText(edit(7, '  release: squeeze'));
-  assert.deepEqual(old.errors.map((e) => e.message), ['Debian squeeze (6.0) is too old: only wheezy (7) and later are supported']);
+  assert.deepEqual(
+    old.errors.map((e) => e.message),
+    ['Debian squeeze (6.0) is too old: only wheezy (7) and later are supported'],
+  );
   assert.equal(old.manifest, undefined);
 });

@@ -7,18 +7,28 @@ const summary = (issues: readonly { line: number; col: number; pointer: string; 
 
 test('grub cannot boot an unpartitioned volume; extlinux can', async () => {
   const grub = await loadText(edit(16, '    type: none'));
-  assert.deepEqual(summary(grub.errors), [[9, 3, '/system/bootloader', 'grub cannot boot from an unpartitioned volume']]);
+  assert.deepEqual(summary(grub.errors), [
+    [9, 3, '/system/bootloader', 'grub cannot boot from an unpartitioned volume'],
+  ]);
   const ext = await loadText(edit(16, '    type: none').replace('bootloader: grub', 'bootloader: extlinux'));
   assert.deepEqual(ext.errors, []);
 });
 
 test('uefi and hybrid boot modes need gpt; hybrid on msdos gets a hint', async () => {
-  const hybrid = await loadText(edit(12, '  timezone: UTC\n  boot_mode: hybrid').replace('type: gpt', 'type: msdos'));
-  assert.deepEqual(summary(hybrid.errors), [[13, 3, '/system/boot_mode', 'boot_mode hybrid needs a gpt partition map, not msdos']]);
+  const hybrid = await loadText(
+    edit(12, '  timezone: UTC\n  boot_mode: hybrid').replace('type: gpt', 'type: msdos'),
+  );
+  assert.deepEqual(summary(hybrid.errors), [
+    [13, 3, '/system/boot_mode', 'boot_mode hybrid needs a gpt partition map, not msdos'],
+  ]);
   assert.match(hybrid.errors[0]?.hint ?? '', /set volume.partitions.type to gpt/);
-  const uefi = await loadText(edit(12, '  timezone: UTC\n  boot_mode: uefi').replace('bootloader: grub', 'bootloader: extlinux'));
+  const uefi = await loadText(
+    edit(12, '  timezone: UTC\n  boot_mode: uefi').replace('bootloader: grub', 'bootloader: extlinux'),
+  );
   assert.deepEqual(summary(uefi.errors), [[9, 3, '/system/bootloader', 'extlinux cannot boot in uefi mode']]);
-  const ok = await loadText(edit(12, '  timezone: UTC\n  boot_mode: uefi') + '    efi:\n      size: 256MiB\n');
+  const ok = await loadText(
+    edit(12, '  timezone: UTC\n  boot_mode: uefi') + '    efi:\n      size: 256MiB\n',
+  );
   assert.deepEqual(ok.errors, []);
   assert.deepEqual(ok.warnings, []);
 });
@@ -28,46 +38,73 @@ test('an EFI size without a UEFI boot mode is a warning, kept apart from errors'
   assert.deepEqual(r.errors, []);
   assert.ok(r.manifest);
   assert.deepEqual(summary(r.warnings), [
-    [20, 5, '/volume/partitions/efi', 'an EFI system partition size is set, but boot_mode is bios, so there is no such partition'],
+    [
+      20,
+      5,
+      '/volume/partitions/efi',
+      'an EFI system partition size is set, but boot_mode is bios, so there is no such partition',
+    ],
   ]);
 });
 
 test('named partitions need gpt; type none allows only root', async () => {
-  const msdos = await loadText(edit(16, '    type: msdos') + '    var:\n      filesystem: ext4\n      size: 1GiB\n');
-  assert.deepEqual(summary(msdos.errors), [[20, 5, '/volume/partitions/var', 'named partition "var" needs a gpt partition map, not msdos']]);
+  const msdos = await loadText(
+    edit(16, '    type: msdos') + '    var:\n      filesystem: ext4\n      size: 1GiB\n',
+  );
+  assert.deepEqual(summary(msdos.errors), [
+    [20, 5, '/volume/partitions/var', 'named partition "var" needs a gpt partition map, not msdos'],
+  ]);
   const gpt = await loadText(VALID + '    var:\n      filesystem: ext4\n      size: 1GiB\n');
   assert.deepEqual(gpt.errors, []);
-  const none = await loadText(edit(16, '    type: none').replace('bootloader: grub', 'bootloader: extlinux') + '    swap:\n      size: 1GiB\n');
-  assert.deepEqual(summary(none.errors), [[20, 5, '/volume/partitions/swap', 'a volume without partitions (type none) has only root, not swap']]);
+  const none = await loadText(
+    edit(16, '    type: none').replace('bootloader: grub', 'bootloader: extlinux') +
+      '    swap:\n      size: 1GiB\n',
+  );
+  assert.deepEqual(summary(none.errors), [
+    [20, 5, '/volume/partitions/swap', 'a volume without partitions (type none) has only root, not swap'],
+  ]);
 });
 
 test('sizes must be usable: not zero, whole sectors, and small ones warn', async () => {
   const zero = await loadText(edit(19, '      size: 0MiB'));
-  assert.deepEqual(summary(zero.errors), [[19, 7, '/volume/partitions/root/size', 'size must be larger than 0']]);
+  assert.deepEqual(summary(zero.errors), [
+    [19, 7, '/volume/partitions/root/size', 'size must be larger than 0'],
+  ]);
   const odd = await loadText(edit(19, '      size: 1000B'));
-  assert.deepEqual(summary(odd.errors), [[19, 7, '/volume/partitions/root/size', 'size 1000B is not a whole number of 512-byte sectors']]);
+  assert.deepEqual(summary(odd.errors), [
+    [19, 7, '/volume/partitions/root/size', 'size 1000B is not a whole number of 512-byte sectors'],
+  ]);
   const small = await loadText(edit(19, '      size: 256MiB').replace('filesystem: ext4', 'filesystem: xfs'));
   assert.deepEqual(small.errors, []);
   assert.deepEqual(
     small.warnings.map((w) => w.message),
-    ['xfs needs at least 300MB; mkfs.xfs will refuse 256MiB', 'root is only 256MiB; a Debian system with a kernel needs at least about 512MiB'],
+    [
+      'xfs needs at least 300MB; mkfs.xfs will refuse 256MiB',
+      'root is only 256MiB; a Debian system with a kernel needs at least about 512MiB',
+    ],
   );
 });
 
 test('debootstrap accepts only its own variants', async () => {
   const r = await loadText(edit(5, '  workspace: /target\n  tool: debootstrap\n  variant: essential'));
-  assert.deepEqual(summary(r.errors), [[7, 3, '/bootstrapper/variant', 'debootstrap has no variant "essential"']]);
+  assert.deepEqual(summary(r.errors), [
+    [7, 3, '/bootstrapper/variant', 'debootstrap has no variant "essential"'],
+  ]);
   const mm = await loadText(edit(5, '  workspace: /target\n  variant: essential'));
   assert.deepEqual(mm.errors, []);
 });
 
 test('lvm-only keys need backing lvm', async () => {
   const r = await loadText(edit(14, '  backing: raw\n  volumegroup: vg0'));
-  assert.deepEqual(summary(r.errors), [[15, 3, '/volume/volumegroup', 'volumegroup is only used with backing lvm']]);
+  assert.deepEqual(summary(r.errors), [
+    [15, 3, '/volume/volumegroup', 'volumegroup is only used with backing lvm'],
+  ]);
 });
 
 test("plugin and provider checks run, report at their pointers, and a throwing check is reported as the plugin's bug", async () => {
-  const r = await loadText(edit(8, '  architecture: i386') + 'plugins:\n  admin_user:\n    username: root\n  broken_check: {}\n');
+  const r = await loadText(
+    edit(8, '  architecture: i386') + 'plugins:\n  admin_user:\n    username: root\n  broken_check: {}\n',
+  );
   assert.deepEqual(summary(r.errors), [
     [22, 5, '/plugins/admin_user/username', 'the admin user cannot be root'],
     [23, 3, '/plugins/broken_check', 'internal error in the check of plugin "broken_check": boom'],
@@ -82,7 +119,9 @@ test('a provider check error is reported (ec2 needs ebs)', async () => {
 });
 
 test('conflicting plugins are reported once, naming both, at the key of the declaring plugin', async () => {
-  const r = await loadText(VALID + 'plugins:\n  root_password:\n    password: longenough\n  admin_user:\n    username: admin\n');
+  const r = await loadText(
+    VALID + 'plugins:\n  root_password:\n    password: longenough\n  admin_user:\n    username: admin\n',
+  );
   assert.deepEqual(summary(r.errors), [
     [23, 3, '/plugins/admin_user', 'plugin "admin_user" cannot be used together with plugin "root_password"'],
   ]);

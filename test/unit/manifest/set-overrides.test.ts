@@ -43,7 +43,11 @@ test('overrides replace values, create missing mappings, index lists, and are lo
     packages: { install: ['a', 'c'], 'apt.conf.d': { '10proxy': 'Acquire::http::Proxy "x";' } },
     plugins: { cloud_init: { username: 'admin' } },
   });
-  assert.deepEqual(out.map.get('/system/release'), { file: '(--set)', key: { line: 1, col: 1 }, value: { line: 1, col: 1 } });
+  assert.deepEqual(out.map.get('/system/release'), {
+    file: '(--set)',
+    key: { line: 1, col: 1 },
+    value: { line: 1, col: 1 },
+  });
   assert.equal(out.map.get('/plugins/cloud_init/username')?.value.line, 2);
   assert.equal(out.map.get('/plugins')?.file, '(--set)', 'created mappings are located too');
   assert.equal(out.map.line('(--set)', 2), 'plugins.cloud_init.username=admin');
@@ -53,7 +57,13 @@ test('overrides replace values, create missing mappings, index lists, and are lo
 
 test('bad expressions are issues at (--set) with the expression as source line', () => {
   const doc = located('system:\n  release: bookworm\n');
-  const { issues } = applySets(doc, ['system.release=trixie', 'noequals', 'system.release.x=1', 'a=[1, 2', '=3']);
+  const { issues } = applySets(doc, [
+    'system.release=trixie',
+    'noequals',
+    'system.release.x=1',
+    'a=[1, 2',
+    '=3',
+  ]);
   assert.deepEqual(
     issues.map((i) => [i.file, i.line, i.col, i.sourceLine]),
     [
@@ -79,7 +89,10 @@ test('loadManifest applies --set after extends; a schema error in an override po
   assert.equal(ok.manifest?.data.volume.partitions.root.size, '8GiB');
   assert.equal(ok.manifest?.data.bootstrapper.tarball, true);
 
-  const bad = await loadManifest(join(FIXTURES, 'minimal.yml'), { registry: fakeRegistry(), set: ['system.relase=trixie'] });
+  const bad = await loadManifest(join(FIXTURES, 'minimal.yml'), {
+    registry: fakeRegistry(),
+    set: ['system.relase=trixie'],
+  });
   assert.equal(bad.manifest, undefined);
   assert.deepEqual(
     bad.errors.map((e) => [e.file, e.line, e.col, e.message, e.hint]),
