@@ -9,6 +9,7 @@ import { issue, type ManifestIssue, type Position } from './issue.js';
 import { joinPointer } from './pointer.js';
 import { SourceMap } from './source-map.js';
 import { stripJsonComments } from './strip-json-comments.js';
+import { decode } from './decode-text.js';
 
 export interface LoadedDocument {
   readonly file: string;
@@ -116,55 +117,6 @@ function fail(i: ManifestIssue): DocumentResult {
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-}
-
-/** Rejects binary files and invalid UTF-8 with the line of the first offending byte. */
-function decode(file: string, bytes: Buffer): string | ManifestIssue {
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    return issue(file, lineOf(bytes, nul), '', 'this is a binary file, not a YAML or JSON manifest');
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return issue(
-      file,
-      lineOf(bytes, firstInvalidUtf8(bytes)),
-      '',
-      'the manifest is not valid UTF-8 text',
-      'save the file as UTF-8',
-    );
-  }
-}
-
-function lineOf(bytes: Buffer, offset: number): Position {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset; i++) {
-    if (bytes[i] === 0x0a) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, col: offset - start + 1 };
-}
-
-/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Buffer): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  // Binary search on prefixes would be wrong for split sequences; a linear scan by line is enough.
-  let start = 0;
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
-      try {
-        decoder.decode(bytes.subarray(start, i));
-      } catch {
-        return start;
-      }
-      start = i + 1;
-    }
-  }
-  return 0;
 }
 
 /** YAML 1.1 timestamps become Date objects; PyYAML's str() gives the ISO text, so keep that as a string. */
