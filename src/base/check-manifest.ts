@@ -4,6 +4,10 @@ import { LayoutError } from '../volume/layout.js';
 import { layoutFor } from './volume/plan-volume.js';
 
 export function checkBaseManifest(manifest: Manifest, report: CheckReporter): void {
+  const { system, volume } = manifest.data;
+  // The loader's semantic checks already report a uefi/hybrid boot mode without gpt, with a better
+  // hint; planning the layout would only say it again.
+  if ((system.boot_mode ?? 'bios') !== 'bios' && volume.partitions.type !== 'gpt') return;
   try {
     layoutFor(manifest);
   } catch (error) {

@@ -10,6 +10,7 @@ import { joinPointer } from './pointer.js';
 import type { PluginRegistry } from './registry-types.js';
 
 export function runPluginChecks(manifest: Manifest, registry: PluginRegistry, issues: IssueCollector): void {
+  for (const builtin of registry.builtins?.() ?? []) runCheck(builtin, '', manifest, issues);
   const provider = registry.get(manifest.data.provider.name);
   if (provider) runCheck(provider, '/provider', manifest, issues);
   const enabled = enabledPlugins(manifest, registry);

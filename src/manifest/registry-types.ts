@@ -11,6 +11,11 @@ export interface PluginRegistry {
   all(): readonly Plugin[];
   /** The plugins of kind 'provider'. */
   providers(): readonly Plugin[];
+  /**
+   * Plugins active in every build whatever the manifest says (the base plugin). They have no key
+   * under `plugins`, but their checks run like an enabled plugin's.
+   */
+  builtins?(): readonly Plugin[];
 }
 
 /** Known plugins of kind 'plugin' (providers excluded), sorted by name for stable schemas. */

@@ -3,6 +3,7 @@
  * so the set of loadable plugins is fixed at compile time and `bootstrap schema` is reproducible.
  */
 import type { Plugin } from '../api/index.js';
+import { basePlugin } from '../base/base-plugin.js';
 import type { PluginRegistry } from '../manifest/registry-types.js';
 import { cloudInitPlugin } from '../../plugins/cloud_init/index.js';
 import { ec2Provider } from '../../plugins/ec2/index.js';
@@ -10,7 +11,7 @@ import { kvmProvider } from '../../plugins/kvm/index.js';
 
 export const BUILTIN_PLUGINS: readonly Plugin[] = [kvmProvider, ec2Provider, cloudInitPlugin];
 
-export function createRegistry(plugins: readonly Plugin[]): PluginRegistry {
+export function createRegistry(plugins: readonly Plugin[], builtins: readonly Plugin[] = []): PluginRegistry {
   const byName = new Map<string, Plugin>();
   for (const plugin of plugins) {
     if (byName.has(plugin.name)) throw new Error(`two plugins are named ${plugin.name}`);
@@ -26,11 +27,12 @@ export function createRegistry(plugins: readonly Plugin[]): PluginRegistry {
     get: (name) => byName.get(name),
     all: () => sorted,
     providers: () => sorted.filter((p) => p.kind === 'provider'),
+    builtins: () => builtins,
   };
 }
 
 let builtin: PluginRegistry | undefined;
 
 export function builtinRegistry(): PluginRegistry {
-  return (builtin ??= createRegistry(BUILTIN_PLUGINS));
+  return (builtin ??= createRegistry(BUILTIN_PLUGINS, [basePlugin]));
 }

@@ -24,7 +24,7 @@ test('a manifest in bootstrap-vz form loads unchanged, every core section includ
   // stretch is long out of security support: loading works, with a warning at the release line.
   assert.deepEqual(
     r.warnings.map((w) => [w.line, w.col, w.message]),
-    [[18, 3, 'Debian stretch reached the end of its security support on 2020-07-06']],
+    [[18, 3, 'Debian stretch reached the end of its security support on 2022-06-30']],
   );
   const m = r.manifest;
   assert.ok(m);
