@@ -38,7 +38,25 @@ export function schemaIssues(errors: readonly ErrorObject[], ctx: ErrorContext):
     const pos = loc?.pos ?? { line: 1, col: 1 };
     out.push(issue(file, pos, d.pointer, d.message, d.hint, ctx.map.line(file, pos.line)));
   }
-  return out;
+  return dropMissingExplainedByTypo(out);
+}
+
+/**
+ * `relase: x` makes both "unknown key relase (did you mean release?)" and "missing required key
+ * release". The first says it all; the second only doubles the message.
+ */
+function dropMissingExplainedByTypo(issues: ManifestIssue[]): ManifestIssue[] {
+  const suggested = new Set(
+    issues.flatMap((i) => {
+      const guess = /^did you mean "([^"]+)"\?/.exec(i.hint ?? '')?.[1];
+      return guess && i.message.startsWith('unknown key') ? [joinPointer(parentPointer(i.pointer), guess)] : [];
+    }),
+  );
+  return issues.filter((i) => !(i.message.startsWith('missing required') && suggested.has(i.pointer)));
+}
+
+function parentPointer(pointer: string): string {
+  return pointer.slice(0, pointer.lastIndexOf('/'));
 }
 
 /** Drops wrapper and noise errors; see the module comment. */
