@@ -14,21 +14,20 @@ export interface MmdebstrapOptions {
 
 /**
  * mmdebstrap in root mode writing into the mounted image root. The root is never empty (lost+found,
- * the pre-seeded apt archive), hence `--skip=check/empty`. mmdebstrap has no --exclude: apt's
- * `pkg-` suffix in --include keeps a package out of the apt install step, which is the closest
- * equivalent (Essential:yes packages cannot be excluded by either tool).
+ * the pre-seeded apt archive), hence `--skip=check/empty`.
  */
 export function mmdebstrapArgv(plan: BootstrapPlan, root: string, opts: MmdebstrapOptions): string[] {
+  const selection = mmdebstrapSelection(plan);
   const argv = [
     'mmdebstrap',
     '--mode=root',
     '--format=directory',
-    `--variant=${plan.variant ?? 'debootstrap'}`,
+    `--variant=${selection.variant}`,
     `--architectures=${plan.architecture}`,
   ];
   if (plan.checkGpg !== 'no') argv.push(`--components=${plan.components.join(',')}`);
-  const include = [...plan.include, ...plan.exclude.map((p) => `${p}-`)];
-  if (include.length > 0) argv.push(`--include=${include.join(',')}`);
+  if (selection.include.length > 0) argv.push(`--include=${selection.include.join(',')}`);
+  if (selection.pattern !== undefined) argv.push(`--include=${selection.pattern}`);
   if (plan.keyring !== undefined) argv.push(`--keyring=${plan.keyring}`);
   argv.push('--skip=check/empty');
   if (opts.keepDebs) argv.push('--skip=essential/unlink', '--skip=cleanup/apt/cache');
@@ -42,6 +41,46 @@ export function mmdebstrapArgv(plan: BootstrapPlan, root: string, opts: Mmdebstr
       : plan.mirror,
   );
   return argv;
+}
+
+/** Priorities each priority-based mmdebstrap variant installs (besides Essential:yes). */
+const VARIANT_PRIORITIES: Readonly<Record<string, readonly string[]>> = {
+  minbase: ['required'],
+  required: ['required'],
+  buildd: ['required'],
+  debootstrap: ['required', 'important'],
+  important: ['required', 'important'],
+  '-': ['required', 'important'],
+  standard: ['required', 'important', 'standard'],
+};
+
+interface MmdebstrapSelection {
+  readonly variant: string;
+  readonly include: readonly string[];
+  /** An apt pattern passed as its own --include (mmdebstrap does not split arguments starting with `?`). */
+  readonly pattern?: string;
+}
+
+/**
+ * mmdebstrap has no --exclude, and apt's `pkg-` suffix does not work either: the package is also
+ * matched by mmdebstrap's priority pattern and apt refuses the conflicting request. So with
+ * exclusions, the package set is spelled out: the `apt` variant (Essential:yes plus apt) and the
+ * same priority pattern mmdebstrap would use, minus the excluded names. Variants that install only
+ * what is listed (essential, apt, custom, extract) just drop excluded names from the list. As with
+ * debootstrap, Essential:yes packages cannot be excluded.
+ */
+export function mmdebstrapSelection(plan: BootstrapPlan): MmdebstrapSelection {
+  const variant = plan.variant ?? 'debootstrap';
+  const excluded = new Set(plan.exclude);
+  const include = plan.include.filter((p) => !excluded.has(p));
+  const priorities = VARIANT_PRIORITIES[variant];
+  if (excluded.size === 0 || priorities === undefined) return { variant, include };
+  const not = plan.exclude.map((p) => `?not(?exact-name(${p}))`).join(',');
+  const pattern =
+    `?narrow(?or(?archive(^${plan.suite}$),?codename(^${plan.suite}$)),?architecture(${plan.architecture}),` +
+    `?and(?or(${priorities.map((p) => `?priority(${p})`).join(',')}),?not(?essential),${not}))`;
+  const extra = variant === 'buildd' && !excluded.has('build-essential') ? ['build-essential'] : [];
+  return { variant: 'apt', include: [...new Set([...include, ...extra])].sort(), pattern };
 }
 
 /** debootstrap, with `--cache-dir` pointing at the persistent .deb archive when caching. */

@@ -33,13 +33,12 @@ test('mmdebstrap default: debootstrap variant, host mirror, main component', () 
   ]);
 });
 
-test('mmdebstrap minbase with includes (sorted, plus state), excludes as pkg-, keyring, components', () => {
+test('mmdebstrap minbase with includes (sorted, plus state), keyring, components', () => {
   const m = manifest(
     {
       variant: 'minbase',
       mirror: 'http://ftp.de.debian.org/debian',
       include_packages: ['sudo', 'curl'],
-      exclude_packages: ['nano'],
       keyring: '/k.gpg',
     },
     { components: ['main', 'contrib'] },
@@ -52,12 +51,48 @@ test('mmdebstrap minbase with includes (sorted, plus state), excludes as pkg-, k
     '--variant=minbase',
     '--architectures=amd64',
     '--components=main,contrib',
-    '--include=curl,locales,sudo,nano-',
+    '--include=curl,locales,sudo',
     '--keyring=/k.gpg',
     '--skip=check/empty',
     'bookworm',
     '/r',
     'http://ftp.de.debian.org/debian/',
+  ]);
+});
+
+test('mmdebstrap exclusions: the apt variant plus the priority pattern minus the excluded names', () => {
+  const plan = resolveBootstrapPlan(
+    manifest({ include_packages: ['curl', 'nano'], exclude_packages: ['vim-tiny', 'nano'] }),
+    HOST_MIRROR,
+  );
+  assert.deepEqual(mmdebstrapArgv(plan, '/r', { keepDebs: false }).slice(3, 7), [
+    '--variant=apt',
+    '--architectures=amd64',
+    '--components=main',
+    '--include=curl',
+  ]);
+  assert.equal(
+    mmdebstrapArgv(plan, '/r', { keepDebs: false })[7],
+    '--include=?narrow(?or(?archive(^bookworm$),?codename(^bookworm$)),?architecture(amd64),' +
+      '?and(?or(?priority(required),?priority(important)),?not(?essential),?not(?exact-name(nano)),?not(?exact-name(vim-tiny))))',
+  );
+  const minbase = resolveBootstrapPlan(
+    manifest({ variant: 'minbase', exclude_packages: ['e2fsprogs'] }),
+    HOST_MIRROR,
+  );
+  assert.ok(
+    mmdebstrapArgv(minbase, '/r', { keepDebs: false }).some((a) => a.includes('?or(?priority(required)),')),
+  );
+  // A variant that installs only what is listed just drops the excluded names.
+  const essential = resolveBootstrapPlan(
+    manifest({ variant: 'essential', include_packages: ['a', 'b'], exclude_packages: ['b'] }),
+    HOST_MIRROR,
+  );
+  assert.deepEqual(mmdebstrapArgv(essential, '/r', { keepDebs: false }).slice(3, 7), [
+    '--variant=essential',
+    '--architectures=amd64',
+    '--components=main',
+    '--include=a',
   ]);
 });
 
