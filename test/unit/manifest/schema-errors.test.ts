@@ -35,7 +35,7 @@ test('a typo in a key points at the key, with a suggestion', async () => {
       hint: 'did you mean "release"?',
     },
   ]);
-  assert.equal(r.errors[1]?.sourceLine, '  relase: bookworm');
+  assert.equal(r.errors[0]?.sourceLine, '  relase: bookworm');
 });
 
 test('a wrong type names the expected and the actual type', async () => {
