@@ -93,7 +93,12 @@ const bootstrapper = {
     cache_dir: {
       ...path,
       description:
-        'Added: directory for reusable downloads and base-system tarballs (default: under the workspace).',
+        'Added: directory for the base-system tarballs and downloaded .deb files that builds reuse (default /var/cache/debian-image-bootstrap).',
+    },
+    cache: {
+      type: 'boolean',
+      description:
+        'Added: reuse a cached base system and downloaded packages (default true); false always bootstraps and downloads afresh.',
     },
   },
   required: ['workspace'],
@@ -140,6 +145,14 @@ const packages = {
     install_standard: {
       type: 'boolean',
       description: 'Install the packages of priority standard (tasksel standard).',
+    },
+    install_recommends: {
+      type: 'boolean',
+      description: 'Added: let apt install recommended packages (default false, as bootstrap-vz).',
+    },
+    backports: {
+      type: 'boolean',
+      description: 'Added: add <release>-backports to the apt sources (also added when a package names it as its target).',
     },
     mirror: uri,
     security: uri,
