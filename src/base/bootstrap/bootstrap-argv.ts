@@ -39,6 +39,7 @@ export function mmdebstrapArgv(plan: BootstrapPlan, root: string, opts: Mmdebstr
     plan.checkGpg === 'no'
       ? `deb [trusted=yes] ${plan.mirror} ${plan.suite} ${plan.components.join(' ')}`
       : plan.mirror,
+    ...plan.updateSources,
   );
   return argv;
 }

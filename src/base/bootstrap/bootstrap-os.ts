@@ -5,7 +5,8 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { BOOTSTRAP_INCLUDE, ROOT_DIR, stateKey, type Task, type TaskContext } from '../../api/index.js';
+import { BOOTSTRAP_INCLUDE, PACKAGES, ROOT_DIR, stateKey, type Task, type TaskContext } from '../../api/index.js';
+import { parsePackageSpec } from '../apt/package-spec.js';
 import { resolveBootstrapPlan, type BootstrapTool } from './bootstrap-plan.js';
 import { bootstrapArgv } from './bootstrap-argv.js';
 import { acquireLock } from './cache-lock.js';
@@ -46,6 +47,24 @@ async function restore(ctx: TaskContext, paths: CacheEntryPaths, root: string): 
   ctx.progress(1, 1, 'steps', 'unpacked cached bootstrap');
 }
 
+/**
+ * What the bootstrapper installs besides its variant: BOOTSTRAP_INCLUDE, and with mmdebstrap the image's
+ * packages too (packages.install names from the default release, and what tasks added to PACKAGES).
+ * One mmdebstrap run resolves and installs everything far faster than a second apt-get run in the
+ * chroot, and the cached tree then holds the whole package set, so a rebuild skips both.
+ * base/install-packages still runs afterwards for what cannot go here (other targets, local .deb
+ * files) and finds the rest installed.
+ */
+function bootstrapIncludes(ctx: TaskContext, tool: BootstrapTool): string[] {
+  const extra = [...ctx.state.get(BOOTSTRAP_INCLUDE)];
+  if (tool !== 'mmdebstrap') return extra;
+  const named = (ctx.manifest.data.packages?.install ?? []).flatMap((entry) => {
+    const spec = parsePackageSpec(ctx.manifest.expand(entry));
+    return spec.kind === 'remote' && spec.target === undefined ? [spec.name] : [];
+  });
+  return [...extra, ...named, ...ctx.state.get(PACKAGES)];
+}
+
 export const bootstrapOs: Task = {
   id: 'base/bootstrap-os',
   phase: 'os-installation',
@@ -55,7 +74,7 @@ export const bootstrapOs: Task = {
     const root = requireRoot(ctx);
     const tool = bootstrapTool(ctx);
     const host = await gatherHostInfo(ctx, tool);
-    const extra = ctx.state.get(BOOTSTRAP_INCLUDE);
+    const extra = bootstrapIncludes(ctx, tool);
     const plan = resolveBootstrapPlan(ctx.manifest, host.defaultMirror, extra);
 
     if (ctx.dryRun || !bootstrapCacheEnabled(ctx.manifest)) {

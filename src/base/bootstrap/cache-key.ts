@@ -18,7 +18,7 @@ export interface BootstrapHostInfo {
 }
 
 /** Bump when the way a tree is produced changes (argv, tar flags) so old entries stop matching. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 /** JSON with object keys sorted at every level, so equal inputs always serialize the same. */
 export function canonicalJson(value: unknown): string {
@@ -53,6 +53,7 @@ export function bootstrapCacheInputs(
     // The path is irrelevant, the content is what apt trusts.
     keyring: plan.keyring === undefined ? null : (host.keyringSha256 ?? null),
     checkGpg: plan.checkGpg,
+    updateSources: plan.updateSources,
   };
 }
 

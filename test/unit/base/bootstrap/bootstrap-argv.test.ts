@@ -30,6 +30,9 @@ test('mmdebstrap default: debootstrap variant, host mirror, main component', () 
     'bookworm',
     '/mnt/root',
     HOST_MIRROR,
+    // updates and security come in at bootstrap time, so the later dist-upgrade has nothing to do
+    'deb http://mirror.example/debian/ bookworm-updates main',
+    'deb http://deb.debian.org/debian-security/ bookworm-security main',
   ]);
 });
 
@@ -57,6 +60,8 @@ test('mmdebstrap minbase with includes (sorted, plus state), keyring, components
     'bookworm',
     '/r',
     'http://ftp.de.debian.org/debian/',
+    'deb http://ftp.de.debian.org/debian/ bookworm-updates main contrib',
+    'deb http://deb.debian.org/debian-security/ bookworm-security main contrib',
   ]);
 });
 
