@@ -9,3 +9,4 @@ export * from './fs.js';
 export * from './plugin.js';
 export * from './size.js';
 export * from './build-state.js';
+export * from './password-hash.js';

@@ -1,0 +1,25 @@
+/** The debconf plugin's task: feed the manifest's selections to the image's debconf-set-selections. */
+import { BuildError, defineTask, ROOT_DIR } from '../../src/api/index.js';
+import { parseSelections, passwordValues } from './selections.js';
+
+export const setDebconfSelections = defineTask({
+  id: 'debconf/set-selections',
+  phase: 'package-installation',
+  description: 'Preseed debconf answers from the manifest',
+  // Before anything installs or upgrades packages, so their maintainer scripts find the answers.
+  before: ['base/apt-upgrade', 'base/install-packages'],
+  hostCommands: ['chroot'],
+  async run(ctx) {
+    const root = ctx.state.get(ROOT_DIR);
+    if (!root) throw new BuildError(`${ctx.taskId}: the image root is not mounted`);
+    const text = ctx.manifest.pluginSettings<string>('debconf');
+    if (typeof text !== 'string') throw new BuildError('plugins.debconf must be a string of selections');
+    const { selections } = parseSelections(text);
+    // debconf is Priority: required, so every bootstrapped system has debconf-set-selections; it
+    // reads stdin and needs neither /proc nor the network.
+    await ctx.runner.chroot(root, ['debconf-set-selections'], {
+      input: text.endsWith('\n') ? text : `${text}\n`,
+      secrets: passwordValues(selections),
+    });
+  },
+});

@@ -1,0 +1,33 @@
+/** systemd-timesyncd's configuration and the facts about it that depend on the release (pure). */
+
+/** Drop-in read after the package's timesyncd.conf; systemd gives the last drop-in the last word. */
+export const TIMESYNCD_DROP_IN = '/etc/systemd/timesyncd.conf.d/90-bootstrap-ntp.conf';
+export const TIMESYNCD_UNIT = 'systemd-timesyncd.service';
+
+/** Other time daemons: each one conflicts with systemd-timesyncd in Debian's packages. */
+export const OTHER_TIME_DAEMONS = ['ntp', 'ntpsec', 'chrony', 'openntpd'];
+
+/** bullseye (11) split systemd-timesyncd out of the systemd package; buster has it in systemd. */
+export function timesyncdPackage(releaseVersion: number): string | undefined {
+  return releaseVersion >= 11 ? 'systemd-timesyncd' : undefined;
+}
+
+/** Buster (10) is the oldest release whose systemd boots images here and reads timesyncd.conf.d. */
+export const OLDEST_RELEASE = 10;
+
+export function renderTimesyncdDropIn(servers: readonly string[]): string {
+  return [
+    '# Written by the image bootstrapper (plugins.ntp).',
+    '[Time]',
+    // NTP= replaces the compiled-in FallbackNTP (Debian's pool), which is then only used when no
+    // other server is known.
+    `NTP=${servers.join(' ')}`,
+    '',
+  ].join('\n');
+}
+
+/** The release number from the release table ("12"); sid and unknown versions sort above all. */
+export function releaseNumber(version: string): number {
+  const n = Number.parseFloat(version);
+  return Number.isNaN(n) ? Number.POSITIVE_INFINITY : n;
+}
