@@ -1,0 +1,222 @@
+/**
+ * How each boot-test check is judged, from what was captured: the serial console, the metadata
+ * service's request log, the probe's output from the guest and facts read from the image file. Pure
+ * functions, so every verdict can be unit tested from recorded outputs.
+ */
+import type { WaitResult } from './console-watch.js';
+import type { GuestFacts } from './guest-probe.js';
+import type { ImdsRequest } from './imds-server.js';
+
+export type CheckStatus = 'pass' | 'fail' | 'skipped';
+
+export interface CheckResult {
+  readonly name: string;
+  readonly status: CheckStatus;
+  /** When the verdict was reached, in seconds after QEMU started. */
+  readonly seconds: number;
+  readonly detail: string;
+}
+
+/** What the image file itself holds (read without booting it); undefined when it could not be read. */
+export interface ImageFacts {
+  readonly machineId?: string | undefined;
+  readonly hostKeyPub?: string | undefined;
+  readonly readable: boolean;
+}
+
+const check = (name: string, status: CheckStatus, seconds: number, detail: string): CheckResult => ({
+  name,
+  status,
+  seconds: Math.round(seconds * 10) / 10,
+  detail,
+});
+
+export function checkLoginPrompt(wait: WaitResult): CheckResult {
+  switch (wait.kind) {
+    case 'matched':
+      return check('login-prompt', 'pass', wait.seconds, `"${wait.line.trim()}"`);
+    case 'failed':
+      return check('login-prompt', 'fail', wait.seconds, `boot failed: ${wait.line}`);
+    case 'exited':
+      return check('login-prompt', 'fail', wait.seconds, 'QEMU exited before a login prompt');
+    case 'timeout':
+      return check('login-prompt', 'fail', wait.seconds, 'no login prompt on the serial console before the timeout');
+  }
+}
+
+/** Lines of the console or kernel log that say the root device was not found or is broken. */
+export const ROOT_DEVICE_ERRORS: readonly RegExp[] = [
+  /ALERT!/,
+  /(?:\/dev\/\S+|UUID=\S+|LABEL=\S+) does not exist/,
+  /VFS: Cannot open root device/,
+  /EXT4-fs error/,
+  /Timed out waiting for device/,
+  /You are in emergency mode/,
+  /Kernel panic - not syncing/,
+];
+
+export function checkRootDeviceErrors(seconds: number, ...logs: readonly string[]): CheckResult {
+  const hits: string[] = [];
+  for (const log of logs) {
+    for (const line of log.split('\n')) {
+      if (ROOT_DEVICE_ERRORS.some((p) => p.test(line)) && !hits.includes(line.trim())) hits.push(line.trim());
+    }
+  }
+  return hits.length === 0
+    ? check('no-root-device-errors', 'pass', seconds, 'no root device errors in the console or kernel log')
+    : check('no-root-device-errors', 'fail', seconds, hits.slice(0, 5).join(' | '));
+}
+
+export function checkUserData(facts: GuestFacts, requests: readonly ImdsRequest[], seconds: number): CheckResult {
+  const runs = (facts['user-data-runs'] ?? '').trim();
+  const fetched = requests.some((r) => r.path.endsWith('/user-data') && r.status === 200);
+  if (runs === '1') return check('user-data-once', 'pass', seconds, 'the user-data script ran once');
+  if (runs === '') {
+    const status = (facts['cloud-init-status'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join('; ');
+    const why = fetched ? (status ? ` (cloud-init: ${status})` : '') : ' (the guest never fetched user-data)';
+    return check('user-data-once', 'fail', seconds, `the user-data script did not run${why}`);
+  }
+  return check('user-data-once', 'fail', seconds, `the user-data script ran ${runs} times`);
+}
+
+interface BlockDevice {
+  readonly name: string;
+  readonly size: number;
+  readonly type: string;
+  readonly parent: string;
+}
+
+function parseLsblk(text: string): BlockDevice[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 3)
+    .map(([name = '', size = '0', type = '', parent = '']) => ({ name, size: Number(size), type, parent }));
+}
+
+const MiB = 1024 * 1024;
+/** Space the root partition may leave unused at the end of the disk (alignment, backup GPT). */
+export const MAX_UNUSED = 64 * MiB;
+/** ext4 reports its size without metadata (inode tables, journal), a few percent of the partition. */
+export const MIN_FS_RATIO = 0.85;
+
+export function checkRootFillsDisk(facts: GuestFacts, seconds: number): CheckResult {
+  const name = 'root-fills-disk';
+  const [source = '', fsSizeText = ''] = (facts['root'] ?? '').split(/\s+/);
+  const fsSize = Number(fsSizeText);
+  const devices = parseLsblk(facts['lsblk'] ?? '');
+  const rootDev = devices.find((d) => `/dev/${d.name}` === source);
+  if (!rootDev || !fsSize) return check(name, 'fail', seconds, `cannot tell the root device (findmnt: "${facts['root'] ?? ''}")`);
+  const disk = rootDev.type === 'disk' ? rootDev : devices.find((d) => d.name === rootDev.parent && d.type === 'disk');
+  if (!disk) return check(name, 'fail', seconds, `no disk found for ${source}`);
+  const partitions = devices.filter((d) => d.parent === disk.name && d.type === 'part');
+  const unused = disk.size - partitions.reduce((sum, p) => sum + p.size, 0);
+  const sizes = `disk ${mib(disk.size)}, root partition ${mib(rootDev.size)}, root filesystem ${mib(fsSize)}`;
+  if (rootDev !== disk && unused > MAX_UNUSED) {
+    return check(name, 'fail', seconds, `the root partition was not grown: ${mib(unused)} unused (${sizes})`);
+  }
+  if (fsSize < rootDev.size * MIN_FS_RATIO) {
+    return check(name, 'fail', seconds, `the root filesystem was not grown to its partition (${sizes})`);
+  }
+  return check(name, 'pass', seconds, sizes);
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / MiB)} MiB`;
+}
+
+export function checkHostKeys(facts: GuestFacts, image: ImageFacts, seconds: number): CheckResult {
+  const name = 'fresh-host-keys';
+  const btime = Number(facts['btime'] ?? NaN);
+  const keys = (facts['host-keys'] ?? '')
+    .split('\n')
+    .map((l) => /^(\d+) (\S+)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ mtime: Number(m[1]), path: m[2] ?? '' }));
+  if (keys.length === 0) return check(name, 'fail', seconds, 'no SSH host keys in /etc/ssh');
+  if (!Number.isFinite(btime)) return check(name, 'fail', seconds, 'boot time unknown (/proc/stat btime)');
+  // A minute of slack: btime is rounded and the RTC may lag the first key write by a little.
+  const old = keys.filter((k) => k.mtime < btime - 60);
+  if (old.length > 0) {
+    return check(name, 'fail', seconds, `host keys older than this boot (baked into the image): ${old.map((k) => k.path).join(', ')}`);
+  }
+  const pub = keyBody(facts['host-key-pub']);
+  if (image.hostKeyPub && pub && keyBody(image.hostKeyPub) === pub) {
+    return check(name, 'fail', seconds, 'the ed25519 host key is the one in the image');
+  }
+  const compared = !image.readable ? ' (image not readable, not compared)' : image.hostKeyPub ? ', differ from the image' : ', none in the image';
+  return check(name, 'pass', seconds, `${keys.length} host keys generated on this boot${compared}`);
+}
+
+function keyBody(pub: string | undefined): string | undefined {
+  return pub?.trim().split(/\s+/)[1];
+}
+
+export function checkMachineId(facts: GuestFacts, image: ImageFacts, seconds: number): CheckResult {
+  const name = 'fresh-machine-id';
+  const id = (facts['machine-id'] ?? '').trim();
+  if (!/^[0-9a-f]{32}$/.test(id)) return check(name, 'fail', seconds, `/etc/machine-id is "${id}", not a machine id`);
+  const baked = image.machineId?.trim();
+  if (baked && baked === id) return check(name, 'fail', seconds, '/etc/machine-id is the one baked into the image');
+  const compared = !image.readable ? ' (image not readable, not compared)' : baked ? ', differs from the image' : ', empty in the image';
+  return check(name, 'pass', seconds, `${id}${compared}`);
+}
+
+/** Build-host strings that must never reach the image's boot configuration. */
+export function buildHostPatterns(hostHostname: string): RegExp[] {
+  const patterns = [/\/dev\/loop\d*/, /\/var\/tmp\/bootstrap/];
+  const h = hostHostname.trim();
+  if (h.length >= 3 && h !== 'localhost' && h !== 'debian') {
+    patterns.push(new RegExp(`(?<![\\w.-])${h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`));
+  }
+  return patterns;
+}
+
+export function checkBuildHostPaths(
+  files: Readonly<Record<string, string | undefined>>,
+  hostHostname: string,
+  seconds: number,
+): CheckResult {
+  const name = 'no-build-host-paths';
+  const patterns = buildHostPatterns(hostHostname);
+  const hits: string[] = [];
+  const looked: string[] = [];
+  for (const [file, text] of Object.entries(files)) {
+    if (text === undefined) continue;
+    looked.push(file);
+    for (const line of text.split('\n')) {
+      if (line.trimStart().startsWith('#')) continue;
+      for (const p of patterns) {
+        const m = p.exec(line);
+        if (m) hits.push(`${file}: ${m[0]} in "${line.trim()}"`);
+      }
+    }
+  }
+  if (looked.length === 0) return check(name, 'fail', seconds, 'nothing to look at');
+  return hits.length === 0
+    ? check(name, 'pass', seconds, `none in ${looked.join(', ')}`)
+    : check(name, 'fail', seconds, hits.slice(0, 5).join(' | '));
+}
+
+/** The kernel command line the kernel printed on the console ("Command line: ..."). */
+export function consoleCmdline(serial: string): string | undefined {
+  const m = /Command line: (.*)/.exec(serial);
+  return m?.[1]?.trim();
+}
+
+export function checkImdsTokens(requests: readonly ImdsRequest[], expectV2: boolean, seconds: number): CheckResult {
+  const name = 'imdsv2-tokens';
+  const gets = requests.filter((r) => r.method === 'GET');
+  const withToken = gets.filter((r) => r.token).length;
+  const summary = `${withToken} of ${gets.length} metadata requests used a token`;
+  if (!expectV2) return check(name, 'skipped', seconds, `the image does not claim IMDSv2 support; ${summary}`);
+  if (gets.length === 0) return check(name, 'fail', seconds, 'the guest never asked the metadata service');
+  const without = gets.filter((r) => !r.token);
+  return without.length === 0
+    ? check(name, 'pass', seconds, summary)
+    : check(name, 'fail', seconds, `${summary}; without: ${[...new Set(without.map((r) => r.path))].slice(0, 5).join(', ')}`);
+}
+
+export function skipped(name: string, reason: string, seconds = 0): CheckResult {
+  return check(name, 'skipped', seconds, reason);
+}

@@ -1,0 +1,84 @@
+/**
+ * The QEMU command line of a boot test, built as an argv array from plain values so it can be unit
+ * tested. User networking keeps all guest traffic inside QEMU and on loopback: SSH comes in through a
+ * hostfwd on 127.0.0.1, and 169.254.169.254:80 is relayed to the local metadata service by one socat
+ * per connection (`guestfwd=...-cmd:`; a `tcp:` chardev would be one shared connection and break HTTP).
+ */
+export type Firmware = 'bios' | 'uefi';
+export type Accel = 'kvm' | 'tcg';
+export type GuestArch = 'amd64' | 'arm64';
+
+export interface QemuConfig {
+  readonly arch: GuestArch;
+  readonly accel: Accel;
+  readonly firmware: Firmware;
+  /** The qcow2 overlay the guest writes to. */
+  readonly overlay: string;
+  /** UEFI only: read-only firmware code and this run's writable copy of the variable store. */
+  readonly uefiCode?: string;
+  readonly uefiVars?: string;
+  readonly sshPort: number;
+  readonly imdsPort: number;
+  readonly mac: string;
+  /** Equal SMBIOS serial and UUID starting with `ec2` make cloud-init's ds-identify pick Ec2. */
+  readonly smbiosUuid: string;
+  readonly memoryMiB?: number;
+  readonly cpus?: number;
+}
+
+export const GUEST_NET = {
+  net: '169.254.0.0/16',
+  host: '169.254.0.1',
+  dhcpStart: '169.254.0.15',
+  metadata: '169.254.169.254',
+} as const;
+
+export function qemuBinary(arch: GuestArch): string {
+  return arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+}
+
+/** An EC2-style SMBIOS UUID: `ec2` followed by the rest of a random UUID (still a valid UUID). */
+export function ec2Uuid(random: string): string {
+  return 'ec2' + random.toLowerCase().slice(3);
+}
+
+export function qemuArgv(c: QemuConfig): string[] {
+  const argv = [qemuBinary(c.arch)];
+  if (c.arch === 'arm64') argv.push('-machine', `virt,accel=${c.accel}`);
+  else argv.push('-machine', `q35,accel=${c.accel}`);
+  argv.push(
+    '-cpu', c.accel === 'kvm' ? 'host' : 'max',
+    '-m', String(c.memoryMiB ?? 1024),
+    '-smp', String(c.cpus ?? 2),
+    // No display, no monitor: the serial console is the process's stdout, which the test reads.
+    '-display', 'none',
+    '-monitor', 'none',
+    '-serial', 'stdio',
+    '-no-reboot',
+    '-smbios', `type=1,manufacturer=Amazon EC2,product=boot-test,serial=${c.smbiosUuid},uuid=${c.smbiosUuid}`,
+    '-drive', `file=${c.overlay},format=qcow2,if=virtio,cache=unsafe,discard=unmap`,
+    '-netdev', netdev(c),
+    '-device', `virtio-net-pci,netdev=n0,mac=${c.mac}`,
+    '-device', 'virtio-rng-pci',
+  );
+  if (c.firmware === 'uefi') {
+    if (!c.uefiCode || !c.uefiVars) throw new Error('UEFI boot needs firmware code and a variable store');
+    argv.push(
+      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${c.uefiCode}`,
+      '-drive', `if=pflash,format=raw,unit=1,file=${c.uefiVars}`,
+    );
+  }
+  return argv;
+}
+
+function netdev(c: QemuConfig): string {
+  return [
+    'user',
+    'id=n0',
+    `net=${GUEST_NET.net}`,
+    `host=${GUEST_NET.host}`,
+    `dhcpstart=${GUEST_NET.dhcpStart}`,
+    `hostfwd=tcp:127.0.0.1:${c.sshPort}-:22`,
+    `guestfwd=tcp:${GUEST_NET.metadata}:80-cmd:socat - TCP:127.0.0.1:${c.imdsPort}`,
+  ].join(',');
+}

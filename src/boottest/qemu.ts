@@ -1,0 +1,157 @@
+/**
+ * Running the guest: a throw-away qcow2 overlay on the image (the image is only ever the read-only
+ * backing file), a private copy of the UEFI variable store, KVM only when a real start proves it
+ * works, and the QEMU process itself with its serial console on a pipe.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFile, access } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { CommandRunner } from '../api/index.js';
+import { watchConsole, type ConsoleWatch } from './console-watch.js';
+import { qemuBinary, type Accel, type GuestArch } from './qemu-argv.js';
+
+export const GROW_BY = '+1G';
+
+export interface Overlay {
+  readonly path: string;
+  readonly backingFormat: 'raw' | 'qcow2';
+  /** Virtual size of the image under test, in bytes. */
+  readonly imageBytes: number;
+}
+
+export async function createOverlay(runner: CommandRunner, image: string, dir: string): Promise<Overlay> {
+  const abs = resolve(image);
+  // --force-share: only reads, and works while something else holds the image open.
+  const info = await runner.run(['qemu-img', 'info', '--force-share', '--output=json', abs]);
+  const parsed = JSON.parse(info.stdout) as { format?: string; 'virtual-size'?: number };
+  const format = parsed.format === 'qcow2' ? 'qcow2' : parsed.format === 'raw' ? 'raw' : undefined;
+  if (!format) throw new Error(`${image}: unsupported image format ${String(parsed.format)} (raw or qcow2)`);
+  const path = join(dir, 'overlay.qcow2');
+  await runner.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', format, '-b', abs, path]);
+  await runner.run(['qemu-img', 'resize', '-q', path, GROW_BY]);
+  return { path, backingFormat: format, imageBytes: parsed['virtual-size'] ?? 0 };
+}
+
+/** Firmware files by architecture, newest layout first (Debian's ovmf and qemu-efi-aarch64). */
+const UEFI_FILES: Record<GuestArch, readonly (readonly [string, string])[]> = {
+  amd64: [
+    ['/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_VARS_4M.fd'],
+    ['/usr/share/OVMF/OVMF_CODE.fd', '/usr/share/OVMF/OVMF_VARS.fd'],
+  ],
+  arm64: [['/usr/share/AAVMF/AAVMF_CODE.fd', '/usr/share/AAVMF/AAVMF_VARS.fd']],
+};
+
+export async function prepareUefi(arch: GuestArch, dir: string): Promise<{ code: string; vars: string }> {
+  for (const [code, vars] of UEFI_FILES[arch]) {
+    if ((await exists(code)) && (await exists(vars))) {
+      const copy = join(dir, 'uefi-vars.fd');
+      // The variable store is written by the guest (boot entries), so each run gets its own copy.
+      await copyFile(vars, copy);
+      return { code, vars: copy };
+    }
+  }
+  const wanted = UEFI_FILES[arch].map(([c]) => c).join(' or ');
+  throw new Error(`UEFI firmware not found (${wanted}); install ${arch === 'arm64' ? 'qemu-efi-aarch64' : 'ovmf'}`);
+}
+
+/**
+ * KVM only counts when a guest actually starts with it: on nested hosts /dev/kvm exists but QEMU
+ * aborts at once ("failed to set MSR"). A VM that is still running after a second is good enough.
+ */
+export async function detectAccel(arch: GuestArch, trialMs = 1000): Promise<Accel> {
+  if (!(await exists('/dev/kvm'))) return 'tcg';
+  const machine = arch === 'arm64' ? 'virt' : 'q35';
+  const child = spawn(
+    qemuBinary(arch),
+    ['-machine', `${machine},accel=kvm`, '-cpu', 'host', '-m', '64', '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'none'],
+    { stdio: 'ignore' },
+  );
+  const outcome = await new Promise<'exited' | 'running'>((resolveTrial) => {
+    const timer = setTimeout(() => resolveTrial('running'), trialMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveTrial('exited');
+    });
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolveTrial('exited');
+    });
+  });
+  if (outcome === 'running') await stopProcess(child);
+  return outcome === 'running' ? 'kvm' : 'tcg';
+}
+
+export interface QemuProcess {
+  readonly pid: number | undefined;
+  readonly console: ConsoleWatch;
+  /** Resolves with QEMU's exit code (or signal name) when it ends. */
+  readonly exited: Promise<number | string>;
+  /** Kills QEMU by its PID (SIGTERM, then SIGKILL) and waits for it. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Its stderr so far (QEMU's own errors). */
+  stderr(): string;
+}
+
+export function startQemu(argv: readonly string[], serialLog: string): QemuProcess {
+  const [file, ...args] = argv;
+  if (!file) throw new TypeError('empty QEMU command line');
+  const startedAt = Date.now();
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8');
+  });
+  const exited = new Promise<number | string>((resolveExit) => {
+    child.once('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown'));
+    child.once('error', (error) => {
+      stderr += String(error.message);
+      resolveExit('spawn-failed');
+    });
+  });
+  if (!child.stdout) throw new Error('QEMU started without a stdout pipe');
+  const console = watchConsole(child.stdout, serialLog, startedAt);
+  return {
+    pid: child.pid,
+    console,
+    exited,
+    stderr: () => stderr,
+    stop: async () => {
+      await stopProcess(child);
+      await console.close();
+    },
+  };
+}
+
+export async function stopProcess(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const gone = new Promise<void>((resolveGone) => child.once('exit', () => resolveGone()));
+  process.kill(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  }, graceMs);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** A free TCP port on 127.0.0.1 (the kernel picks it; released at once for QEMU to bind). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolveListen());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+  return port;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
