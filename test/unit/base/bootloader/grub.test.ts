@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,6 +14,7 @@ import {
 } from '../../../../src/base/bootloader/grub-install-commands.js';
 import { selectBootloaderTasks } from '../../../../src/base/bootloader/index.js';
 import { initGrubDefaults } from '../../../../src/base/bootloader/init-grub-defaults.js';
+import { espGrubStub } from '../../../../src/base/bootloader/esp-files.js';
 import { createInstallGrubTask } from '../../../../src/base/bootloader/install-grub.js';
 import { checkGrubConfig, createUpdateGrubTask } from '../../../../src/base/bootloader/update-grub.js';
 import {
@@ -163,7 +165,7 @@ test('install-grub runs grub-install inside the special mounts and marks grub-cl
   await seed(dir.path, { '/etc/grub.d/10_linux': '' });
   const runner = new TestRunner();
   const mounts = passThrough();
-  const task = createInstallGrubTask({ withMounts: mounts.withMounts });
+  const task = createInstallGrubTask({ withMounts: mounts.withMounts, espMounted: async () => true });
   await task.run(
     imageContext(dir.path, { runner, volume: gptVolume(), manifest: manifestWith({ boot_mode: 'hybrid' }) }),
   );
@@ -295,4 +297,51 @@ test('selectBootloaderTasks by bootloader', () => {
     'base/install-extlinux',
   ]);
   assert.deepEqual(ids('none'), []);
+});
+
+test('without a mounted ESP, the signed shim and GRUB are copied into it with mtools', async (t) => {
+  const root = await tempDir();
+  const ws = await tempDir('bootstrap-ws-');
+  t.after(root.cleanup);
+  t.after(ws.cleanup);
+  const staged: string[] = [];
+  const runner = new TestRunner((argv) => {
+    // What mcopy sees: the staged tree, with the stub config.
+    if (argv[0] === 'mcopy') staged.push(readFileSync(join(String(argv.at(-2)), 'debian/grub.cfg'), 'utf8'));
+    return undefined;
+  });
+  await seed(root.path, { '/etc/grub.d/10_linux': '' });
+  const task = createInstallGrubTask({ withMounts: (_c, _r, fn) => fn(), espMounted: async () => false });
+  const ctx = imageContext(root.path, {
+    runner,
+    volume: gptVolume(),
+    workspace: ws.path,
+    manifest: manifestWith({ boot_mode: 'hybrid' }),
+  });
+  await task.run(ctx);
+  const staging = join(ws.path, 'esp-staging');
+  assert.deepEqual(runner.lines(), [
+    '[chroot] grub-install --target=i386-pc --boot-directory=/boot /dev/loop0',
+    `cp ${root.path}/usr/lib/shim/shimx64.efi.signed ${staging}/EFI/debian/shimx64.efi`,
+    `cp ${root.path}/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed ${staging}/EFI/debian/grubx64.efi`,
+    `cp ${root.path}/usr/lib/shim/mmx64.efi.signed ${staging}/EFI/debian/mmx64.efi`,
+    `cp ${root.path}/usr/lib/shim/shimx64.efi.signed ${staging}/EFI/BOOT/BOOTX64.EFI`,
+    `cp ${root.path}/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed ${staging}/EFI/BOOT/grubx64.efi`,
+    `cp ${root.path}/usr/lib/shim/mmx64.efi.signed ${staging}/EFI/BOOT/mmx64.efi`,
+    `mcopy -s -o -i /dev/loop0p2 ${staging}/EFI ::/`,
+  ]);
+  assert.deepEqual(
+    staged,
+    [espGrubStub('b0b0b0b0-0000-4000-8000-000000000003', true)],
+    'the stub finds /boot by UUID',
+  );
+  assert.deepEqual(await readdir(ws.path), [], 'the staging directory is removed');
+  assert.equal(
+    espGrubStub('b0b0b0b0-0000-4000-8000-000000000003', true),
+    "search.fs_uuid b0b0b0b0-0000-4000-8000-000000000003 root\nset prefix=($root)'/grub'\nconfigfile $prefix/grub.cfg\n",
+  );
+  await assert.rejects(
+    task.run({ ...ctx, manifest: manifestWith({ boot_mode: 'hybrid' }, {}, '9') }),
+    /not mounted and this release has no signed GRUB/,
+  );
 });
