@@ -40,7 +40,12 @@ export function checkLoginPrompt(wait: WaitResult): CheckResult {
     case 'exited':
       return check('login-prompt', 'fail', wait.seconds, 'QEMU exited before a login prompt');
     case 'timeout':
-      return check('login-prompt', 'fail', wait.seconds, 'no login prompt on the serial console before the timeout');
+      return check(
+        'login-prompt',
+        'fail',
+        wait.seconds,
+        'no login prompt on the serial console before the timeout',
+      );
   }
 }
 
@@ -67,12 +72,21 @@ export function checkRootDeviceErrors(seconds: number, ...logs: readonly string[
     : check('no-root-device-errors', 'fail', seconds, hits.slice(0, 5).join(' | '));
 }
 
-export function checkUserData(facts: GuestFacts, requests: readonly ImdsRequest[], seconds: number): CheckResult {
+export function checkUserData(
+  facts: GuestFacts,
+  requests: readonly ImdsRequest[],
+  seconds: number,
+): CheckResult {
   const runs = (facts['user-data-runs'] ?? '').trim();
   const fetched = requests.some((r) => r.path.endsWith('/user-data') && r.status === 200);
   if (runs === '1') return check('user-data-once', 'pass', seconds, 'the user-data script ran once');
   if (runs === '') {
-    const status = (facts['cloud-init-status'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join('; ');
+    const status = (facts['cloud-init-status'] ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 4)
+      .join('; ');
     const why = fetched ? (status ? ` (cloud-init: ${status})` : '') : ' (the guest never fetched user-data)';
     return check('user-data-once', 'fail', seconds, `the user-data script did not run${why}`);
   }
@@ -106,8 +120,10 @@ export function checkRootFillsDisk(facts: GuestFacts, seconds: number): CheckRes
   const fsSize = Number(fsSizeText);
   const devices = parseLsblk(facts['lsblk'] ?? '');
   const rootDev = devices.find((d) => `/dev/${d.name}` === source);
-  if (!rootDev || !fsSize) return check(name, 'fail', seconds, `cannot tell the root device (findmnt: "${facts['root'] ?? ''}")`);
-  const disk = rootDev.type === 'disk' ? rootDev : devices.find((d) => d.name === rootDev.parent && d.type === 'disk');
+  if (!rootDev || !fsSize)
+    return check(name, 'fail', seconds, `cannot tell the root device (findmnt: "${facts['root'] ?? ''}")`);
+  const disk =
+    rootDev.type === 'disk' ? rootDev : devices.find((d) => d.name === rootDev.parent && d.type === 'disk');
   if (!disk) return check(name, 'fail', seconds, `no disk found for ${source}`);
   const partitions = devices.filter((d) => d.parent === disk.name && d.type === 'part');
   const unused = disk.size - partitions.reduce((sum, p) => sum + p.size, 0);
@@ -138,13 +154,22 @@ export function checkHostKeys(facts: GuestFacts, image: ImageFacts, seconds: num
   // A minute of slack: btime is rounded and the RTC may lag the first key write by a little.
   const old = keys.filter((k) => k.mtime < btime - 60);
   if (old.length > 0) {
-    return check(name, 'fail', seconds, `host keys older than this boot (baked into the image): ${old.map((k) => k.path).join(', ')}`);
+    return check(
+      name,
+      'fail',
+      seconds,
+      `host keys older than this boot (baked into the image): ${old.map((k) => k.path).join(', ')}`,
+    );
   }
   const pub = keyBody(facts['host-key-pub']);
   if (image.hostKeyPub && pub && keyBody(image.hostKeyPub) === pub) {
     return check(name, 'fail', seconds, 'the ed25519 host key is the one in the image');
   }
-  const compared = !image.readable ? ' (image not readable, not compared)' : image.hostKeyPub ? ', differ from the image' : ', none in the image';
+  const compared = !image.readable
+    ? ' (image not readable, not compared)'
+    : image.hostKeyPub
+      ? ', differ from the image'
+      : ', none in the image';
   return check(name, 'pass', seconds, `${keys.length} host keys generated on this boot${compared}`);
 }
 
@@ -155,10 +180,16 @@ function keyBody(pub: string | undefined): string | undefined {
 export function checkMachineId(facts: GuestFacts, image: ImageFacts, seconds: number): CheckResult {
   const name = 'fresh-machine-id';
   const id = (facts['machine-id'] ?? '').trim();
-  if (!/^[0-9a-f]{32}$/.test(id)) return check(name, 'fail', seconds, `/etc/machine-id is "${id}", not a machine id`);
+  if (!/^[0-9a-f]{32}$/.test(id))
+    return check(name, 'fail', seconds, `/etc/machine-id is "${id}", not a machine id`);
   const baked = image.machineId?.trim();
-  if (baked && baked === id) return check(name, 'fail', seconds, '/etc/machine-id is the one baked into the image');
-  const compared = !image.readable ? ' (image not readable, not compared)' : baked ? ', differs from the image' : ', empty in the image';
+  if (baked && baked === id)
+    return check(name, 'fail', seconds, '/etc/machine-id is the one baked into the image');
+  const compared = !image.readable
+    ? ' (image not readable, not compared)'
+    : baked
+      ? ', differs from the image'
+      : ', empty in the image';
   return check(name, 'pass', seconds, `${id}${compared}`);
 }
 
@@ -204,17 +235,27 @@ export function consoleCmdline(serial: string): string | undefined {
   return m?.[1]?.trim();
 }
 
-export function checkImdsTokens(requests: readonly ImdsRequest[], expectV2: boolean, seconds: number): CheckResult {
+export function checkImdsTokens(
+  requests: readonly ImdsRequest[],
+  expectV2: boolean,
+  seconds: number,
+): CheckResult {
   const name = 'imdsv2-tokens';
   const gets = requests.filter((r) => r.method === 'GET');
   const withToken = gets.filter((r) => r.token).length;
   const summary = `${withToken} of ${gets.length} metadata requests used a token`;
-  if (!expectV2) return check(name, 'skipped', seconds, `the image does not claim IMDSv2 support; ${summary}`);
+  if (!expectV2)
+    return check(name, 'skipped', seconds, `the image does not claim IMDSv2 support; ${summary}`);
   if (gets.length === 0) return check(name, 'fail', seconds, 'the guest never asked the metadata service');
   const without = gets.filter((r) => !r.token);
   return without.length === 0
     ? check(name, 'pass', seconds, summary)
-    : check(name, 'fail', seconds, `${summary}; without: ${[...new Set(without.map((r) => r.path))].slice(0, 5).join(', ')}`);
+    : check(
+        name,
+        'fail',
+        seconds,
+        `${summary}; without: ${[...new Set(without.map((r) => r.path))].slice(0, 5).join(', ')}`,
+      );
 }
 
 export function skipped(name: string, reason: string, seconds = 0): CheckResult {

@@ -89,7 +89,10 @@ export function watchConsole(stream: Readable, logFile: string, startedAt: numbe
           if (r) finish(r);
         };
         const onAbort = () => finish({ kind: 'timeout', seconds: elapsed() });
-        const timer = setTimeout(() => finish({ kind: 'timeout', seconds: elapsed() }), Math.max(0, deadline - Date.now()));
+        const timer = setTimeout(
+          () => finish({ kind: 'timeout', seconds: elapsed() }),
+          Math.max(0, deadline - Date.now()),
+        );
         listeners.add(onChange);
         signal?.addEventListener('abort', onAbort, { once: true });
         onChange();

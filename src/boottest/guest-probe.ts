@@ -26,7 +26,10 @@ const SECTIONS: readonly (readonly [string, string])[] = [
   ['root', 'findmnt -bnro SOURCE,SIZE /'],
   ['lsblk', 'lsblk -bnro NAME,SIZE,TYPE,PKNAME'],
   // dmesg is often restricted to root; the image's user has passwordless sudo or is root.
-  ['kernel-log', 'sudo -n dmesg || dmesg || sudo -n journalctl -k -b --no-pager || journalctl -k -b --no-pager'],
+  [
+    'kernel-log',
+    'sudo -n dmesg || dmesg || sudo -n journalctl -k -b --no-pager || journalctl -k -b --no-pager',
+  ],
 ];
 
 /**

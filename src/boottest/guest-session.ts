@@ -24,7 +24,13 @@ import type { ImdsRequest } from './imds-server.js';
 import { sleep, sshRun, waitForSsh, type SshTarget } from './ssh.js';
 
 /** The checks that need a login, in report order. */
-export const SSH_CHECKS = ['ssh-login', 'user-data-once', 'root-fills-disk', 'fresh-host-keys', 'fresh-machine-id'];
+export const SSH_CHECKS = [
+  'ssh-login',
+  'user-data-once',
+  'root-fills-disk',
+  'fresh-host-keys',
+  'fresh-machine-id',
+];
 
 export interface SessionInput {
   readonly runner: CommandRunner;
@@ -59,6 +65,7 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
   const elapsed = () => (Date.now() - s.startedAt) / 1000;
 
   const prompt = await s.console.waitFor(LOGIN_PROMPT, s.deadline, s.signal);
+  if (s.signal?.aborted) return { checks, timeToLoginPrompt: null, timeToSsh: null };
   add(checkLoginPrompt(prompt));
   const timeToLoginPrompt = prompt.kind === 'matched' ? round(prompt.seconds) : null;
 
@@ -69,7 +76,12 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
     const login = await waitForSsh(s.runner, s.ssh, s.deadline, s.signal);
     if (login.ok) {
       timeToSsh = round(elapsed());
-      add({ name: 'ssh-login', status: 'pass', seconds: timeToSsh, detail: `${s.ssh.user}@127.0.0.1:${s.ssh.port} with the injected key (${login.attempts} attempts)` });
+      add({
+        name: 'ssh-login',
+        status: 'pass',
+        seconds: timeToSsh,
+        detail: `${s.ssh.user}@127.0.0.1:${s.ssh.port} with the injected key (${login.attempts} attempts)`,
+      });
       const remaining = Math.max(5, (s.deadline - Date.now()) / 1000 - 10);
       const probe = await sshRun(s.runner, s.ssh, probeScript(remaining), (remaining + 30) * 1000);
       facts = parseProbe(probe.stdout);
@@ -79,7 +91,12 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
       add(checkHostKeys(facts, s.image, t));
       add(checkMachineId(facts, s.image, t));
     } else {
-      add({ name: 'ssh-login', status: 'fail', seconds: round(elapsed()), detail: `no SSH login as ${s.ssh.user} before the timeout: ${login.lastError}` });
+      add({
+        name: 'ssh-login',
+        status: 'fail',
+        seconds: round(elapsed()),
+        detail: `no SSH login as ${s.ssh.user} before the timeout: ${login.lastError}`,
+      });
       for (const name of SSH_CHECKS.slice(1)) add(skipped(name, 'no SSH login', elapsed()));
     }
   } else {

@@ -9,7 +9,11 @@ import type { ImageFacts } from './checks.js';
 
 const UNREADABLE: ImageFacts = { readable: false };
 
-export async function readImageFacts(runner: CommandRunner, image: string, format: 'raw' | 'qcow2'): Promise<ImageFacts> {
+export async function readImageFacts(
+  runner: CommandRunner,
+  image: string,
+  format: 'raw' | 'qcow2',
+): Promise<ImageFacts> {
   if (format !== 'raw') return UNREADABLE;
   try {
     for (const offset of await partitionOffsets(runner, image)) {
@@ -34,8 +38,9 @@ export async function partitionOffsets(runner: CommandRunner, image: string): Pr
 }
 
 export function parseSfdiskOffsets(json: string): number[] {
-  const table = (JSON.parse(json) as { partitiontable?: { sectorsize?: number; partitions?: { start: number }[] } })
-    .partitiontable;
+  const table = (
+    JSON.parse(json) as { partitiontable?: { sectorsize?: number; partitions?: { start: number }[] } }
+  ).partitiontable;
   const sector = table?.sectorsize ?? 512;
   return (table?.partitions ?? []).map((p) => p.start * sector);
 }

@@ -52,10 +52,21 @@ export async function startImdsServer(opts: ImdsServerOptions): Promise<ImdsServ
     const tokenHeader = req.headers[TOKEN_HEADER];
     const token = typeof tokenHeader === 'string' ? tokenHeader : undefined;
     const status = handle(req, res, path, token);
-    requests.push({ at: (now() - started) / 1000, method: req.method ?? '?', path, status, token: token !== undefined });
+    requests.push({
+      at: (now() - started) / 1000,
+      method: req.method ?? '?',
+      path,
+      status,
+      token: token !== undefined,
+    });
   });
 
-  function handle(req: IncomingMessage, res: ServerResponse, path: string, token: string | undefined): number {
+  function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    token: string | undefined,
+  ): number {
     // Drain any body so keep-alive connections stay usable.
     req.resume();
     if (req.method === 'PUT') {
@@ -79,9 +90,14 @@ export async function startImdsServer(opts: ImdsServerOptions): Promise<ImdsServ
     if (version === undefined || !API_VERSIONS.includes(version)) return send(res, 404, 'Not Found');
     const found = lookup(opts.tree, rest);
     if (found.kind === 'missing') return send(res, 404, 'Not Found');
-    return send(res, 200, found.body, found.kind === 'leaf' && rest[rest.length - 1] === 'document'
-      ? { 'content-type': 'application/json' }
-      : {});
+    return send(
+      res,
+      200,
+      found.body,
+      found.kind === 'leaf' && rest[rest.length - 1] === 'document'
+        ? { 'content-type': 'application/json' }
+        : {},
+    );
   }
 
   await new Promise<void>((resolveListen, reject) => {
@@ -108,8 +124,17 @@ export function parseTtl(value: string | string[] | undefined): number | undefin
   return ttl >= 1 && ttl <= MAX_TTL ? ttl : undefined;
 }
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): number {
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), ...headers });
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): number {
+  res.writeHead(status, {
+    'content-type': 'text/plain',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
   return status;
 }

@@ -47,25 +47,38 @@ export function qemuArgv(c: QemuConfig): string[] {
   if (c.arch === 'arm64') argv.push('-machine', `virt,accel=${c.accel}`);
   else argv.push('-machine', `q35,accel=${c.accel}`);
   argv.push(
-    '-cpu', c.accel === 'kvm' ? 'host' : 'max',
-    '-m', String(c.memoryMiB ?? 1024),
-    '-smp', String(c.cpus ?? 2),
+    '-cpu',
+    c.accel === 'kvm' ? 'host' : 'max',
+    '-m',
+    String(c.memoryMiB ?? 1024),
+    '-smp',
+    String(c.cpus ?? 2),
     // No display, no monitor: the serial console is the process's stdout, which the test reads.
-    '-display', 'none',
-    '-monitor', 'none',
-    '-serial', 'stdio',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
     '-no-reboot',
-    '-smbios', `type=1,manufacturer=Amazon EC2,product=boot-test,serial=${c.smbiosUuid},uuid=${c.smbiosUuid}`,
-    '-drive', `file=${c.overlay},format=qcow2,if=virtio,cache=unsafe,discard=unmap`,
-    '-netdev', netdev(c),
-    '-device', `virtio-net-pci,netdev=n0,mac=${c.mac}`,
-    '-device', 'virtio-rng-pci',
+    '-smbios',
+    `type=1,manufacturer=Amazon EC2,product=boot-test,serial=${c.smbiosUuid},uuid=${c.smbiosUuid}`,
+    '-drive',
+    `file=${c.overlay},format=qcow2,if=virtio,cache=unsafe,discard=unmap`,
+    '-netdev',
+    netdev(c),
+    '-device',
+    `virtio-net-pci,netdev=n0,mac=${c.mac}`,
+    '-device',
+    'virtio-rng-pci',
   );
   if (c.firmware === 'uefi') {
     if (!c.uefiCode || !c.uefiVars) throw new Error('UEFI boot needs firmware code and a variable store');
     argv.push(
-      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${c.uefiCode}`,
-      '-drive', `if=pflash,format=raw,unit=1,file=${c.uefiVars}`,
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${c.uefiCode}`,
+      '-drive',
+      `if=pflash,format=raw,unit=1,file=${c.uefiVars}`,
     );
   }
   return argv;

@@ -52,7 +52,9 @@ export async function prepareUefi(arch: GuestArch, dir: string): Promise<{ code:
     }
   }
   const wanted = UEFI_FILES[arch].map(([c]) => c).join(' or ');
-  throw new Error(`UEFI firmware not found (${wanted}); install ${arch === 'arm64' ? 'qemu-efi-aarch64' : 'ovmf'}`);
+  throw new Error(
+    `UEFI firmware not found (${wanted}); install ${arch === 'arm64' ? 'qemu-efi-aarch64' : 'ovmf'}`,
+  );
 }
 
 /**
@@ -64,7 +66,21 @@ export async function detectAccel(arch: GuestArch, trialMs = 1000): Promise<Acce
   const machine = arch === 'arm64' ? 'virt' : 'q35';
   const child = spawn(
     qemuBinary(arch),
-    ['-machine', `${machine},accel=kvm`, '-cpu', 'host', '-m', '64', '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'none'],
+    [
+      '-machine',
+      `${machine},accel=kvm`,
+      '-cpu',
+      'host',
+      '-m',
+      '64',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-serial',
+      'none',
+    ],
     { stdio: 'ignore' },
   );
   const outcome = await new Promise<'exited' | 'running'>((resolveTrial) => {
@@ -128,7 +144,8 @@ export async function stopProcess(child: ChildProcess, graceMs = 3000): Promise<
   const gone = new Promise<void>((resolveGone) => child.once('exit', () => resolveGone()));
   process.kill(child.pid, 'SIGTERM');
   const timer = setTimeout(() => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+      process.kill(child.pid, 'SIGKILL');
   }, graceMs);
   await gone;
   clearTimeout(timer);

@@ -111,10 +111,16 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onCheck ? { onCheck: o.onCheck } : {}),
     });
-    if (o.signal?.aborted) throw o.signal.reason instanceof Error ? o.signal.reason : new Error('interrupted');
+    if (o.signal?.aborted)
+      throw o.signal.reason instanceof Error ? o.signal.reason : new Error('interrupted');
     const qemuError = qemu.stderr().trim();
     if (session.checks[0]?.status === 'fail' && qemuError) {
-      session.checks.push({ name: 'qemu', status: 'fail', seconds: 0, detail: qemuError.split('\n').slice(-3).join(' | ') });
+      session.checks.push({
+        name: 'qemu',
+        status: 'fail',
+        seconds: 0,
+        detail: qemuError.split('\n').slice(-3).join(' | '),
+      });
     }
     ok = passed(session.checks);
     finished = true;

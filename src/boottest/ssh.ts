@@ -25,14 +25,22 @@ export interface SshTarget {
 export function sshArgv(t: SshTarget, command: string, connectTimeout = 10): string[] {
   return [
     'ssh',
-    '-i', t.key,
-    '-p', String(t.port),
-    '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'BatchMode=yes',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'LogLevel=ERROR',
-    '-o', `ConnectTimeout=${connectTimeout}`,
+    '-i',
+    t.key,
+    '-p',
+    String(t.port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    `ConnectTimeout=${connectTimeout}`,
     `${t.user}@127.0.0.1`,
     // The remote command is a fixed string of this module's own probes, never manifest input.
     command,
@@ -40,7 +48,12 @@ export function sshArgv(t: SshTarget, command: string, connectTimeout = 10): str
 }
 
 /** Runs `command` in the guest; resolves with its result whatever the exit code. */
-export function sshRun(runner: CommandRunner, t: SshTarget, command: string, timeoutMs = 30_000): Promise<CommandResult> {
+export function sshRun(
+  runner: CommandRunner,
+  t: SshTarget,
+  command: string,
+  timeoutMs = 30_000,
+): Promise<CommandResult> {
   return runner.run(sshArgv(t, command), { okExitCodes: range(0, 255), timeoutMs });
 }
 
@@ -63,7 +76,7 @@ export async function waitForSsh(
       if (r.exitCode === 0) return { ok: true, attempts, lastError };
       lastError = r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`;
     } catch (error) {
-      lastError = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+      lastError = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     }
     await sleep(Math.min(3000, Math.max(0, deadline - Date.now())), signal);
   }

@@ -1,0 +1,135 @@
+/**
+ * `bootstrap boot-test IMAGE`: boots a throw-away overlay of the image in QEMU against a local EC2
+ * metadata service and checks that it works (login prompt, SSH with the injected key, user-data,
+ * grown root, fresh host keys and machine-id, no build-host leftovers). Exit 0 when every check
+ * passed, 1 when one failed, 2 for usage errors. Ctrl-C stops QEMU and removes the temp dir.
+ */
+import { rmSync } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { bootDefaults, NO_MANIFEST_DEFAULTS } from '../../boottest/manifest-defaults.js';
+import { formatCheck, runBootTest, writeBootReport, type BootTestReport } from '../../boottest/index.js';
+import { qemuBinary } from '../../boottest/qemu-argv.js';
+import { installInterruptHandlers } from '../../engine/interrupts.js';
+import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
+import { createNullLogger } from '../../log/logger.js';
+import { createHostRunner } from '../../runner/index.js';
+import { CliExit, EXIT_BUILD_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { loadForCli } from '../load-for-cli.js';
+import type { Output } from '../output.js';
+
+export interface BootTestCommandOptions {
+  readonly manifest?: string;
+  readonly firmware?: string;
+  /** Seconds, as typed. */
+  readonly timeout?: string;
+  readonly report?: string;
+  readonly user?: string;
+  readonly imds?: string;
+  readonly keep?: boolean;
+  readonly requireSsh?: boolean;
+}
+
+export async function bootTestCommand(
+  image: string,
+  opts: BootTestCommandOptions,
+  out: Output,
+): Promise<number> {
+  const firmware = oneOf('--firmware', opts.firmware, ['bios', 'uefi'] as const);
+  const imds = oneOf('--imds', opts.imds, ['v1', 'v2'] as const) ?? 'v1';
+  const timeoutSeconds = opts.timeout === undefined ? undefined : Number(opts.timeout);
+  if (timeoutSeconds !== undefined && !(Number.isFinite(timeoutSeconds) && timeoutSeconds > 0)) {
+    throw new CliExit(EXIT_USAGE, `--timeout: "${opts.timeout}" is not a number of seconds`);
+  }
+  try {
+    await access(image, constants.R_OK);
+  } catch {
+    throw new CliExit(EXIT_USAGE, `${image}: no such image (or not readable)`);
+  }
+  const defaults = opts.manifest ? bootDefaults(await loadForCli(opts.manifest, out)) : NO_MANIFEST_DEFAULTS;
+  const arch = defaults.arch;
+  const needs = new Map(
+    ['qemu-img', qemuBinary(arch), 'socat', 'ssh', 'ssh-keygen'].map((c) => [c, ['boot-test']]),
+  );
+  const missing = await findMissingCommands(needs);
+  if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing));
+
+  let resources: { pid?: number; dir: string } | undefined;
+  const interrupts = installInterruptHandlers({
+    onFirst: () => out.err('\ninterrupted: stopping QEMU and removing the temp dir (Ctrl-C again to force)'),
+    onSecond: () => {
+      // The orderly cleanup is stuck: kill QEMU by its PID and remove the temp dir right here.
+      if (resources?.pid !== undefined) {
+        try {
+          process.kill(resources.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      if (resources) rmSync(resources.dir, { recursive: true, force: true });
+    },
+  });
+  const runner = createHostRunner({ log: createNullLogger(), signal: interrupts.signal });
+  let report: BootTestReport;
+  try {
+    report = await runBootTest({
+      image,
+      runner,
+      arch,
+      firmware: firmware ?? defaults.firmware,
+      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+      user: opts.user ?? defaults.user,
+      imds,
+      imageClaimsImdsV2: defaults.imageClaimsImdsV2,
+      ...(opts.requireSsh
+        ? { expectSsh: true }
+        : defaults.expectSsh !== undefined
+          ? { expectSsh: defaults.expectSsh }
+          : {}),
+      ...(opts.keep ? { keep: true } : {}),
+      signal: interrupts.signal,
+      onCheck: (c) => out.out(formatCheck(c)),
+      onStatus: (m) => out.err(m),
+      onResources: (r) => {
+        resources = r;
+      },
+    });
+  } catch (error) {
+    if (interrupts.signal.aborted) {
+      out.err('boot-test interrupted; QEMU stopped, temp dir removed');
+      return EXIT_BUILD_FAILED;
+    }
+    throw error;
+  } finally {
+    interrupts.dispose();
+  }
+
+  const reportFile = opts.report
+    ? resolve(opts.report)
+    : report.workDir
+      ? join(report.workDir, 'report.json')
+      : undefined;
+  if (reportFile) await writeBootReport(reportFile, report);
+  const count = (s: string) => report.checks.filter((c) => c.status === s).length;
+  const times = [
+    report.timeToLoginPrompt !== null ? `login prompt ${report.timeToLoginPrompt}s` : undefined,
+    report.timeToSsh !== null ? `SSH ${report.timeToSsh}s` : undefined,
+  ].filter(Boolean);
+  out.err(
+    `boot-test ${report.ok ? 'passed' : 'FAILED'}: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped ` +
+      `in ${report.seconds}s (${report.accel}${times.length ? ', ' + times.join(', ') : ''})`,
+  );
+  if (report.serialLog) out.err(`serial log: ${report.serialLog}`);
+  if (reportFile) out.err(`report: ${reportFile}`);
+  return report.ok ? EXIT_OK : EXIT_BUILD_FAILED;
+}
+
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliExit(EXIT_USAGE, `${flag}: "${value}" is not one of ${allowed.join(', ')}`);
+}
