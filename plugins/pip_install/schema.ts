@@ -1,6 +1,8 @@
 /**
  * Settings of the `pip_install` plugin, ported from bootstrap-vz's
  * bootstrapvz/plugins/pip_install/manifest-schema.yml (andsens/bootstrap-vz at fcdc699).
+ *
+ * Upstream did not require `packages`, and its task then failed with a KeyError; it is required here.
  */
 import type { JsonSchema } from '../../src/api/index.js';
 
@@ -14,8 +16,10 @@ export const schema: JsonSchema = {
       items: { type: 'string' },
       minItems: 1,
       uniqueItems: true,
-      description: 'Requirement specifiers, e.g. requests==2.31.0.',
+      description:
+        "Requirement specifiers installed with the image's python3 pip, e.g. requests==2.31.0 (pip options are refused).",
     },
   },
+  required: ['packages'],
   additionalProperties: false,
 };
