@@ -10,12 +10,17 @@ export type Reachability =
 
 export function probeHttp(url: string, timeoutMs = 5000, signal?: AbortSignal): Promise<Reachability> {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'GET', timeout: timeoutMs, ...(signal ? { signal } : {}) }, (res) => {
-      res.resume();
-      resolve({ ok: true, status: res.statusCode ?? 0 });
-    });
+    const req = request(
+      url,
+      { method: 'GET', agent: false, timeout: timeoutMs, ...(signal ? { signal } : {}) },
+      (res) => {
+        res.resume();
+        resolve({ ok: true, status: res.statusCode ?? 0 });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, reason: e.code ?? e.message }));
+    // agent: false: a fresh connection each time, so a pooled one cannot stand in for the proxy.
     req.end();
   });
 }

@@ -17,8 +17,11 @@ export const debconfPlugin = definePlugin({
   check(manifest, report) {
     const text = manifest.pluginSettings<unknown>('debconf');
     if (typeof text !== 'string') return; // the schema reports it
-    for (const p of parseSelections(text).problems)
-      report.error('/plugins/debconf', `line ${p.line}: ${p.message}`);
+    for (const p of parseSelections(text).problems) {
+      const message = `line ${p.line} of the selections: ${p.message}`;
+      if (p.severity === 'error') report.error('/plugins/debconf', message);
+      else report.warn('/plugins/debconf', message);
+    }
   },
   resolveTasks(_manifest, tasks) {
     tasks.add(setDebconfSelections);

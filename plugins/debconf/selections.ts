@@ -1,8 +1,9 @@
 /**
  * The input format of debconf-set-selections(1), checked before the build starts (bootstrap-vz ran
- * `debconf-set-selections --checkonly` on the build host, which needs debconf there): one
- * `owner question type value` per line, separated by whitespace, `#` comments, blank lines, and a
- * trailing backslash continuing a line.
+ * `debconf-set-selections --checkonly` on the build host, which needs debconf there). The rules are
+ * debconf-set-selections' own: one `owner question type value` per line, separated by whitespace,
+ * `#` comments and blank lines skipped, a trailing backslash continuing a line, CR before LF dropped.
+ * A line it cannot parse is an error (it fails too); an unknown type is a warning (it skips the line).
  */
 export interface Selection {
   /** 1-based line where the selection starts in the manifest's string. */
@@ -15,56 +16,54 @@ export interface Selection {
 
 export interface SelectionProblem {
   readonly line: number;
+  readonly severity: 'error' | 'warning';
   readonly message: string;
 }
 
-/** debconf's question types (debconf-devel(7)); `seen` is the flag debconf-set-selections also accepts. */
-export const TYPES = [
-  'select',
-  'multiselect',
-  'string',
-  'boolean',
-  'note',
-  'text',
-  'password',
-  'title',
-  'error',
-  'seen',
-];
+/** The types debconf-set-selections knows, and the one flag it sets (`seen`). */
+export const TYPES = ['select', 'boolean', 'string', 'multiselect', 'note', 'password', 'text', 'title'];
+export const FLAGS = ['seen'];
+
+const LINE = /^\s*(\S+)\s+(\S+)\s+(\S+)(?:\s(.*))?/;
 
 export function parseSelections(text: string): { selections: Selection[]; problems: SelectionProblem[] } {
   const selections: Selection[] = [];
   const problems: SelectionProblem[] = [];
-  const lines = text.split('\n');
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   for (let i = 0; i < lines.length; i++) {
-    const start = i + 1;
-    let line = lines[i] ?? '';
-    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + (lines[++i] ?? '');
-    if (/^\s*(#|$)/.test(line)) continue;
-    const m = /^\s*(\S+)\s+(\S+)\s+(\S+)(?:\s(.*))?$/.exec(line);
+    const line = i + 1;
+    let entry = lines[i] ?? '';
+    while (entry.endsWith('\\') && i + 1 < lines.length) entry = entry.slice(0, -1) + (lines[++i] ?? '');
+    if (/^\s*(#|$)/.test(entry)) continue;
+    const m = LINE.exec(entry);
     if (!m) {
-      problems.push({ line: start, message: `expected "package question type value", got "${line.trim()}"` });
+      problems.push({
+        line,
+        severity: 'error',
+        message: `expected "package question type value", got "${entry.trim()}"`,
+      });
       continue;
     }
     const [, owner = '', question = '', type = '', value = ''] = m;
-    if (!TYPES.includes(type)) {
+    if (!TYPES.includes(type) && !FLAGS.includes(type)) {
       problems.push({
-        line: start,
-        message: `unknown type "${type}" for ${question} (one of ${TYPES.join(', ')})`,
+        line,
+        severity: 'warning',
+        message: `unknown type "${type}" for ${question}: debconf-set-selections skips this line (types: ${TYPES.join(', ')})`,
       });
       continue;
     }
-    if (type === 'boolean' && !['true', 'false'].includes(value.trim())) {
+    if ((type === 'boolean' || FLAGS.includes(type)) && !['true', 'false'].includes(value.trim())) {
       problems.push({
-        line: start,
-        message: `${question} is a boolean: its value must be true or false, not "${value.trim()}"`,
+        line,
+        severity: 'warning',
+        message: `${question} is a ${type === 'boolean' ? 'boolean' : 'flag'}: its value should be true or false, not "${value.trim()}"`,
       });
-      continue;
     }
-    selections.push({ line: start, owner, question, type, value });
+    selections.push({ line, owner, question, type, value });
   }
-  if (selections.length === 0 && problems.length === 0)
-    problems.push({ line: 1, message: 'no selections in it' });
+  if (selections.length === 0 && !problems.some((p) => p.severity === 'error'))
+    problems.push({ line: 1, severity: 'error', message: 'no selections in it' });
   return { selections, problems };
 }
 
