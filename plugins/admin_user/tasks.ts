@@ -109,7 +109,12 @@ export const configureAdminSsh = defineTask({
     const root = imageRoot(ctx);
     const block = renderSshdBlock({ passwordLogin: settings(ctx).password !== undefined });
     const mainPath = `${root}/etc/ssh/sshd_config`;
-    const main = (await ctx.fs.exists(mainPath)) ? await ctx.fs.readFile(mainPath) : '';
+    if (!(await ctx.fs.exists(mainPath))) {
+      // No OpenSSH server in the image (base plans one, so another plugin removed it): nothing to refuse.
+      ctx.log('warn', 'the image has no /etc/ssh/sshd_config; root SSH logins not configured');
+      return;
+    }
+    const main = await ctx.fs.readFile(mainPath);
     if (hasDropInInclude(main)) {
       await ctx.fs.mkdir(`${root}/etc/ssh/sshd_config.d`, { mode: 0o755 });
       await ctx.fs.writeFile(`${root}${DROP_IN}`, block, { mode: 0o644 });

@@ -12,7 +12,7 @@ export function timesyncdPackage(releaseVersion: number): string | undefined {
   return releaseVersion >= 11 ? 'systemd-timesyncd' : undefined;
 }
 
-/** Buster (10) is the oldest release whose systemd boots images here and reads timesyncd.conf.d. */
+/** The oldest release this plugin is written for: buster (10), whose systemd has timesyncd and its drop-ins. */
 export const OLDEST_RELEASE = 10;
 
 export function renderTimesyncdDropIn(servers: readonly string[]): string {

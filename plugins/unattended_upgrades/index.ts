@@ -1,7 +1,7 @@
 /**
  * Plugin `unattended_upgrades`: install unattended-upgrades and set how often apt refreshes the package
- * lists, downloads upgrades and installs them (by default Debian's security updates only, per the
- * package's 50unattended-upgrades).
+ * lists, downloads upgrades and installs them (which ones is the package's 50unattended-upgrades' choice:
+ * the release's stable and security updates).
  */
 import { definePlugin } from '../../src/api/index.js';
 import type { UnattendedUpgradesSettings } from './periodic.js';

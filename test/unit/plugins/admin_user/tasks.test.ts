@@ -137,3 +137,18 @@ describe('admin_user tasks', () => {
     assert.ok(text.endsWith(base));
   });
 });
+
+it('admin_user/configure-sshd does nothing but warn in an image without an SSH server', async () => {
+  const { path, cleanup: done } = await tempDir('admin-user-');
+  try {
+    const state = new BuildState();
+    state.set(ROOT_DIR, path);
+    const m = testManifest({ ...baseManifestData, plugins: { admin_user: { username: 'debian' } } });
+    const ctx = testContext({ manifest: m, state });
+    await configureAdminSsh.run(ctx);
+    assert.match(ctx.logs.join('\n'), /^warn: the image has no \/etc\/ssh\/sshd_config/);
+    await assert.rejects(stat(join(path, 'etc/ssh')), { code: 'ENOENT' });
+  } finally {
+    await done();
+  }
+});
