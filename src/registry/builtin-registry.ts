@@ -5,11 +5,27 @@
 import type { Plugin } from '../api/index.js';
 import { basePlugin } from '../base/base-plugin.js';
 import type { PluginRegistry } from '../manifest/registry-types.js';
+import { adminUserPlugin } from '../../plugins/admin_user/index.js';
+import { aptProxyPlugin } from '../../plugins/apt_proxy/index.js';
 import { cloudInitPlugin } from '../../plugins/cloud_init/index.js';
+import { debconfPlugin } from '../../plugins/debconf/index.js';
+import { ntpPlugin } from '../../plugins/ntp/index.js';
+import { rootPasswordPlugin } from '../../plugins/root_password/index.js';
+import { unattendedUpgradesPlugin } from '../../plugins/unattended_upgrades/index.js';
 import { ec2Provider } from '../../plugins/ec2/index.js';
 import { kvmProvider } from '../../plugins/kvm/index.js';
 
-export const BUILTIN_PLUGINS: readonly Plugin[] = [kvmProvider, ec2Provider, cloudInitPlugin];
+export const BUILTIN_PLUGINS: readonly Plugin[] = [
+  kvmProvider,
+  ec2Provider,
+  adminUserPlugin,
+  aptProxyPlugin,
+  cloudInitPlugin,
+  debconfPlugin,
+  ntpPlugin,
+  rootPasswordPlugin,
+  unattendedUpgradesPlugin,
+];
 
 export function createRegistry(plugins: readonly Plugin[], builtins: readonly Plugin[] = []): PluginRegistry {
   const byName = new Map<string, Plugin>();
