@@ -9,6 +9,8 @@ import { adminUserPlugin } from '../../plugins/admin_user/index.js';
 import { aptProxyPlugin } from '../../plugins/apt_proxy/index.js';
 import { cloudInitPlugin } from '../../plugins/cloud_init/index.js';
 import { debconfPlugin } from '../../plugins/debconf/index.js';
+import { ec2LaunchPlugin } from '../../plugins/ec2_launch/index.js';
+import { ec2PublishPlugin } from '../../plugins/ec2_publish/index.js';
 import { ntpPlugin } from '../../plugins/ntp/index.js';
 import { rootPasswordPlugin } from '../../plugins/root_password/index.js';
 import { unattendedUpgradesPlugin } from '../../plugins/unattended_upgrades/index.js';
@@ -22,6 +24,8 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   aptProxyPlugin,
   cloudInitPlugin,
   debconfPlugin,
+  ec2LaunchPlugin,
+  ec2PublishPlugin,
   ntpPlugin,
   rootPasswordPlugin,
   unattendedUpgradesPlugin,

@@ -38,6 +38,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
   const manifest = await loadForCli(file, out, opts.set ? { set: opts.set } : {});
   const { plan } = planOrExit(file, () => makePlan(manifest));
   const dryRun = Boolean(opts.dryRun);
+  refuseUnavailable(file, plan);
 
   if (!dryRun && process.getuid?.() !== 0) {
     throw new CliExit(EXIT_USAGE, 'bootstrap must run as root to build (loop devices, mounts, chroot); use --dry-run to try a manifest');
@@ -102,6 +103,18 @@ function planOrExit(file: string, make: () => ManifestPlan): ManifestPlan {
     }
     throw error;
   }
+}
+
+/** A plan with a task this version cannot run fails now, not half-way through the build. */
+function refuseUnavailable(file: string, plan: ManifestPlan['plan']): void {
+  const missing = plan.tasks.filter((t) => t.task.unavailable);
+  if (missing.length === 0) return;
+  throw new CliExit(
+    EXIT_USAGE,
+    `${file}: this manifest needs steps this version cannot run yet:\n` +
+      missing.map((t) => `  ${t.task.id}: ${t.task.unavailable}`).join('\n') +
+      '\nnothing was built; `bootstrap plan` shows the whole plan',
+  );
 }
 
 async function checkHostCommands(plan: ManifestPlan['plan']): Promise<void> {

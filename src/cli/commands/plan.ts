@@ -36,7 +36,10 @@ export function planToText(plan: Plan, name: string): string {
     const tasks = plan.tasks.filter((t) => t.task.phase === phase.id);
     if (tasks.length === 0) continue;
     lines.push('', `${phase.name}`);
-    for (const t of tasks) lines.push(`  ${t.task.id.padEnd(width)}  ${t.task.description}`);
+    for (const t of tasks) {
+      const note = t.task.unavailable ? `  [unavailable: ${t.task.unavailable}]` : '';
+      lines.push(`  ${t.task.id.padEnd(width)}  ${t.task.description}${note}`);
+    }
   }
   return lines.join('\n');
 }
