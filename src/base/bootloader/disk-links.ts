@@ -7,7 +7,7 @@
  * host that has udev are left alone.
  */
 import { rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stateKey, type TaskContext, type VolumeInfo } from '../../api/index.js';
 
 export interface DiskLink {
@@ -50,23 +50,45 @@ export async function createDiskLinks(
       continue;
     }
     created.push({ path: link.path, kind: 'link' });
-    await ctx.fs.symlink(link.target, link.path);
+    await symlinkInDir(ctx, link);
   }
 }
 
 /**
- * Removes what createDiskLinks made, newest first. Idempotent. A directory is removed only when empty:
- * a concurrent build on the same host may have put its own links in it.
+ * Creates the link, re-creating its directory first: a concurrent build on this host may have just
+ * removed the (then empty) directory on its way out. One retry covers that race.
  */
-export async function removeDiskLinks(ctx: TaskContext): Promise<void> {
+async function symlinkInDir(ctx: TaskContext, link: DiskLink): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await ctx.fs.mkdir(dirname(link.path), { mode: 0o755 });
+    try {
+      await ctx.fs.symlink(link.target, link.path);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 2) throw e;
+    }
+  }
+}
+
+/**
+ * Removes what createDiskLinks made, newest first. Idempotent. Directories are removed only when empty:
+ * a concurrent build on the same host may have put its own links in them. On a host without udev the
+ * standard directories are also removed when empty, whoever made them, so the last of several
+ * concurrent builds leaves no /dev/disk behind; with udev running they belong to udev and stay.
+ */
+export async function removeDiskLinks(ctx: TaskContext, devDir = '/dev'): Promise<void> {
   const created = ctx.state.get(TEMP_DISK_PATHS);
   for (let entry = created.at(-1); entry !== undefined; entry = created.at(-1)) {
     if (entry.kind === 'link' || ctx.dryRun) await ctx.fs.remove(entry.path);
-    else {
-      await rmdir(entry.path).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT' && e.code !== 'ENOTEMPTY') throw e;
-      });
-    }
+    else await rmdirIfEmpty(entry.path);
     created.pop();
   }
+  if (ctx.dryRun || (await ctx.fs.exists('/run/udev/control'))) return;
+  for (const dir of ['disk/by-partuuid', 'disk/by-uuid', 'disk']) await rmdirIfEmpty(join(devDir, dir));
+}
+
+async function rmdirIfEmpty(path: string): Promise<void> {
+  await rmdir(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT' && e.code !== 'ENOTEMPTY' && e.code !== 'ENOTDIR') throw e;
+  });
 }

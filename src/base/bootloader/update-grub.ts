@@ -50,7 +50,7 @@ export function createUpdateGrubTask(deps: { withMounts: WithSpecialMounts; devD
         await createDiskLinks(ctx, diskLinks(volume, devDir), devDir);
         await deps.withMounts(ctx, root, () => ctx.runner.chroot(root, ['update-grub']));
       } finally {
-        await removeDiskLinks(ctx);
+        await removeDiskLinks(ctx, devDir);
       }
       if (ctx.dryRun) return;
       const text = await ctx.fs.readFile(inImage(root, GRUB_CFG));
@@ -66,7 +66,7 @@ export function createUpdateGrubTask(deps: { withMounts: WithSpecialMounts; devD
       }
     },
     async undo(ctx) {
-      await removeDiskLinks(ctx);
+      await removeDiskLinks(ctx, devDir);
     },
   };
 }

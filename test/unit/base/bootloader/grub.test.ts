@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { GRUB_DEFAULTS, KERNEL_CMDLINE, PACKAGES, type TaskContext } from '../../../../src/api/index.js';
@@ -344,4 +344,25 @@ test('without a mounted ESP, the signed shim and GRUB are copied into it with mt
     task.run({ ...ctx, manifest: manifestWith({ boot_mode: 'hybrid' }, {}, '9') }),
     /not mounted and this release has no signed GRUB/,
   );
+});
+
+test('on a host without udev, empty /dev/disk directories left by another build are removed too', async (t) => {
+  if (existsSync('/run/udev/control')) {
+    t.skip('udev runs here: /dev/disk belongs to it');
+    return;
+  }
+  const root = await tempDir();
+  const dev = await tempDir('bootstrap-dev-');
+  t.after(root.cleanup);
+  t.after(dev.cleanup);
+  await mkdir(join(dev.path, 'disk/by-uuid'), { recursive: true });
+  const task = createUpdateGrubTask({
+    devDir: dev.path,
+    withMounts: async (_c, _r, fn) => {
+      await seed(root.path, { '/boot/grub/grub.cfg': GOOD_CFG('0123abcd-0000-4000-8000-000000000001') });
+      return fn();
+    },
+  });
+  await task.run(imageContext(root.path, { volume: msdosVolume() }));
+  assert.deepEqual(await readdir(dev.path), []);
 });
