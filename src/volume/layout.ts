@@ -34,7 +34,12 @@ const GPT_TAIL = MiB;
 const BIOS_GRUB_SIZE = MiB;
 /** Keys of volume.partitions that are not named gpt extras. */
 const RESERVED_KEYS = new Set(['type', 'root', 'boot', 'swap', 'efi']);
-const EXTRA_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,35}$/;
+/**
+ * A named gpt partition is mounted at `/<name>`, so bootstrap-vz's `var/tmp` means /var/tmp: path
+ * segments of letters, digits, "_", "." and "-" (never "." or ".." alone), at most 36 characters,
+ * which is what a GPT partition name holds.
+ */
+const EXTRA_NAME = /^(?=.{1,36}$)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 
 /** A manifest problem found while planning; `pointer` is the JSON pointer the manifest checks report at. */
 export class LayoutError extends Error {
@@ -270,7 +275,7 @@ function extraSpec(spec: PartitionsSpec, name: string): PartitionsSpec['root'] {
   if (!EXTRA_NAME.test(name) || name === 'bios_grub') {
     throw new LayoutError(
       pointer,
-      `partition name "${name}" must be 1-36 letters, digits, "_", "." or "-", and not bios_grub`,
+      `partition name "${name}" must be a path of 1-36 letters, digits, "_", ".", "-" and "/" (like var/tmp), and not bios_grub`,
     );
   }
   const value = spec[name];

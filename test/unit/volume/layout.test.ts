@@ -312,3 +312,22 @@ describe('helpers', () => {
     assert.deepEqual(extraPartitionNames({ ...gptFull, efi: { size: '64MiB' } }), ['var', 'tmp']);
   });
 });
+
+it('named gpt partitions may be paths like bootstrap-vz var/tmp, never escaping the root', () => {
+  const spec = {
+    type: 'gpt',
+    root: { filesystem: 'ext4', size: '2GiB' },
+    var: { filesystem: 'ext4', size: '1GiB' },
+    'var/tmp': { filesystem: 'ext4', size: '1GiB' },
+  } as const;
+  const layout = planLayout(spec as unknown as PartitionsSpec, { bootloader: 'grub', bootMode: 'bios' });
+  assert.equal(layout.partitions.find((p) => p.name === 'var/tmp')?.mountpoint, '/var/tmp');
+  for (const bad of ['../etc', 'var/..', '/abs', 'a//b']) {
+    const withBad = { ...spec, [bad]: { filesystem: 'ext4', size: '1GiB' } } as unknown as PartitionsSpec;
+    assert.throws(
+      () => planLayout(withBad, { bootloader: 'grub', bootMode: 'bios' }),
+      LayoutError,
+      bad,
+    );
+  }
+});
