@@ -18,8 +18,11 @@ export function isExternallyManaged(release: ReleaseInfo): boolean {
   return Number(release.version) >= EXTERNALLY_MANAGED_FROM;
 }
 
-/** argv run in the image's chroot. `python3 -m pip` is the pip of the python3 the image runs. */
-export function pipInstallArgv(packages: readonly string[], release: ReleaseInfo): string[] {
+/**
+ * argv run in the image's chroot. `python3 -m pip` is the pip of the python3 the image runs. `cert` is
+ * a CA bundle inside the image for pip to verify PyPI with, instead of the image's own.
+ */
+export function pipInstallArgv(packages: readonly string[], release: ReleaseInfo, cert?: string): string[] {
   return [
     'python3',
     '-m',
@@ -30,6 +33,7 @@ export function pipInstallArgv(packages: readonly string[], release: ReleaseInfo
     '--no-input',
     '--disable-pip-version-check',
     ...(isExternallyManaged(release) ? ['--break-system-packages', '--root-user-action=ignore'] : []),
+    ...(cert !== undefined ? ['--cert', cert] : []),
     ...packages,
   ];
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PACKAGES, ROOT_DIR, type ManifestData, type ReleaseInfo } from '../../../../src/api/index.js';
@@ -11,7 +12,12 @@ import {
   pipInstallArgv,
   urlCredentials,
 } from '../../../../plugins/pip_install/pip-argv.js';
-import { addPipPackage, installPipPackages } from '../../../../plugins/pip_install/tasks.js';
+import {
+  addPipPackage,
+  installPipPackages,
+  installPipPackagesTask,
+  LENT_CA_BUNDLE,
+} from '../../../../plugins/pip_install/tasks.js';
 import {
   baseManifestData,
   tempDir,
@@ -48,6 +54,11 @@ describe('pip_install: the pip command', () => {
       'requests==2.31.0',
       'awscli',
     ]);
+    assert.deepEqual(pipInstallArgv(['x'], bookworm, '/tmp/ca.crt').slice(-3), [
+      '--cert',
+      '/tmp/ca.crt',
+      'x',
+    ]);
     assert.deepEqual(pipInstallArgv(['requests'], bullseye), [
       'python3',
       '-m',
@@ -83,21 +94,65 @@ describe('pip_install tasks', () => {
   });
 
   it("runs the image's pip in the chroot with the credentials masked", async () => {
-    const runner = new TestRunner();
-    const ctx = testContext({ runner, manifest: testManifest(data) });
-    ctx.state.set(ROOT_DIR, '/mnt/image');
-    await installPipPackages.run(ctx);
-    assert.equal(runner.calls.length, 1);
-    const call = runner.calls[0];
-    assert.equal(call?.chrootRoot, '/mnt/image');
-    assert.deepEqual(call?.argv.slice(0, 4), ['python3', '-m', 'pip', 'install']);
-    assert.deepEqual(call?.argv.slice(-3), [
-      '--root-user-action=ignore',
-      'requests==2.31.0',
-      'git+https://u:pw@h/r.git',
-    ]);
-    assert.deepEqual(call?.options?.secrets, ['u:pw', 'pw']);
-    assert.deepEqual(call?.options?.env, { HOME: '/root' });
+    const dir = await tempDir();
+    try {
+      const runner = new TestRunner();
+      const ctx = testContext({ runner, manifest: testManifest(data) });
+      ctx.state.set(ROOT_DIR, dir.path);
+      await installPipPackagesTask(join(dir.path, 'no-such-bundle.crt')).run(ctx);
+      assert.equal(runner.calls.length, 1);
+      const call = runner.calls[0];
+      assert.equal(call?.chrootRoot, dir.path);
+      assert.deepEqual(call?.argv, [
+        ...['python3', '-m', 'pip', 'install', '--no-cache-dir', '--no-input', '--disable-pip-version-check'],
+        ...[
+          '--break-system-packages',
+          '--root-user-action=ignore',
+          'requests==2.31.0',
+          'git+https://u:pw@h/r.git',
+        ],
+      ]);
+      assert.deepEqual(call?.options?.secrets, ['u:pw', 'pw']);
+      assert.deepEqual(call?.options?.env, { HOME: '/root' });
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it("lends the build host's CA bundle to pip during the install only", async () => {
+    const dir = await tempDir();
+    try {
+      const hostBundle = join(dir.path, 'host-ca.crt');
+      await writeFile(hostBundle, '-----BEGIN CERTIFICATE-----\nproxy CA\n');
+      const root = join(dir.path, 'root');
+      await mkdir(join(root, 'tmp'), { recursive: true });
+      const lent = join(root, LENT_CA_BUNDLE);
+      let seenDuringInstall = '';
+      const runner = new TestRunner((argv) => {
+        if (argv.includes('pip')) seenDuringInstall = readFileSync(lent, 'utf8');
+        return undefined;
+      });
+      const ctx = testContext({ runner, manifest: testManifest(data) });
+      ctx.state.set(ROOT_DIR, root);
+      const task = installPipPackagesTask(hostBundle);
+      await task.run(ctx);
+      assert.equal(seenDuringInstall, '-----BEGIN CERTIFICATE-----\nproxy CA\n');
+      assert.deepEqual(runner.calls[0]?.argv.slice(9, 11), ['--cert', LENT_CA_BUNDLE]);
+      assert.equal(existsSync(lent), false, 'removed after the install');
+
+      // Removed on failure too, and undo copes with nothing left to remove.
+      const failing = new TestRunner(() => ({ exitCode: 1 }));
+      failing.chroot = async () => {
+        throw new Error('pip failed');
+      };
+      const failCtx = testContext({ runner: failing, manifest: testManifest(data) });
+      failCtx.state.set(ROOT_DIR, root);
+      await assert.rejects(task.run(failCtx), /pip failed/);
+      assert.equal(existsSync(lent), false);
+      await task.undo?.(failCtx);
+    } finally {
+      await dir.cleanup();
+    }
   });
 
   it('runs after the packages are installed and before apt is cleaned', () => {
