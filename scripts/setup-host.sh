@@ -15,7 +15,7 @@ fi
 # Host tools: bootstrappers, partitioning, filesystems, bootloaders, image conversion, and QEMU + OVMF +
 # socat for boot tests.
 PACKAGES=(mmdebstrap debootstrap fdisk parted dosfstools e2fsprogs xfsprogs qemu-utils
-  grub-pc-bin grub-efi-amd64-bin extlinux syslinux-common zerofree
+  grub-pc-bin grub-efi-amd64-bin extlinux syslinux-common zerofree mtools
   qemu-system-x86 ovmf socat openssh-client python3-venv)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -89,6 +89,12 @@ export const schema: JsonSchema = {
       default: 'master',
       description: "Version of Amazon's ENA driver (amzn-drivers) to build with DKMS; `master` or x.y.z.",
     },
+    kernel: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9.+-]+$',
+      description:
+        'Added: the kernel package to install instead of the default (linux-image-cloud-<arch> where Debian has one).',
+    },
     install_init_scripts: {
       type: 'boolean',
       default: true,

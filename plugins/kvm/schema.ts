@@ -47,6 +47,12 @@ export const schema: JsonSchema = {
       ),
       deprecated: true,
     },
+    kernel: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9.+-]+$',
+      description:
+        'Added: the kernel package to install instead of the default (linux-image-cloud-<arch> where Debian has one).',
+    },
     console: {
       type: 'string',
       enum: ['serial', 'virtual'],

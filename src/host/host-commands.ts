@@ -39,6 +39,11 @@ export const COMMAND_PACKAGES: Readonly<Record<string, string>> = {
   'apt-config': 'apt',
   gpg: 'gpg',
   'qemu-aarch64-static': 'qemu-user-static',
+  mcopy: 'mtools',
+  mmd: 'mtools',
+  dd: 'coreutils',
+  cp: 'coreutils',
+  mv: 'coreutils',
 };
 
 /** Packages a usual build needs even before a manifest is read: what `bootstrap doctor --fix` installs. */
@@ -56,6 +61,7 @@ export const BASELINE_PACKAGES: readonly string[] = [
   'extlinux',
   'syslinux-common',
   'zerofree',
+  'mtools',
 ];
 
 export function packageFor(command: string): string | undefined {
