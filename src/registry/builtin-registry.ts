@@ -8,6 +8,11 @@ import type { PluginRegistry } from '../manifest/registry-types.js';
 import { adminUserPlugin } from '../../plugins/admin_user/index.js';
 import { aptProxyPlugin } from '../../plugins/apt_proxy/index.js';
 import { cloudInitPlugin } from '../../plugins/cloud_init/index.js';
+import { commandsPlugin } from '../../plugins/commands/index.js';
+import { dockerDaemonPlugin } from '../../plugins/docker_daemon/index.js';
+import { expandRootPlugin } from '../../plugins/expand_root/index.js';
+import { fileCopyPlugin } from '../../plugins/file_copy/index.js';
+import { pipInstallPlugin } from '../../plugins/pip_install/index.js';
 import { debconfPlugin } from '../../plugins/debconf/index.js';
 import { ec2LaunchPlugin } from '../../plugins/ec2_launch/index.js';
 import { ec2PublishPlugin } from '../../plugins/ec2_publish/index.js';
@@ -23,6 +28,11 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   adminUserPlugin,
   aptProxyPlugin,
   cloudInitPlugin,
+  commandsPlugin,
+  dockerDaemonPlugin,
+  expandRootPlugin,
+  fileCopyPlugin,
+  pipInstallPlugin,
   debconfPlugin,
   ec2LaunchPlugin,
   ec2PublishPlugin,

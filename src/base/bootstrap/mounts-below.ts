@@ -1,19 +1,7 @@
-/** Mount points at or below a directory, from /proc/self/mountinfo (no udev or findmnt needed). */
+/** Mount points below a directory; the mountinfo parsing itself is src/volume/mounts.ts's. */
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-
-/** mountinfo escapes space, tab, newline and backslash as octal (\040...). */
-function unescapeMountPath(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-export function parseMountPoints(mountinfo: string): string[] {
-  return mountinfo
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => p !== undefined && p !== '')
-    .map(unescapeMountPath);
-}
+import { parseLeftoverMounts } from '../../volume/mounts.js';
 
 export function isAtOrBelow(path: string, dir: string): boolean {
   const d = resolve(dir);
@@ -25,6 +13,6 @@ export function isAtOrBelow(path: string, dir: string): boolean {
 export async function mountsBelow(dir: string, mountinfoPath = '/proc/self/mountinfo'): Promise<string[]> {
   const text = await readFile(mountinfoPath, 'utf8').catch(() => '');
   const root = resolve(dir);
-  const found = new Set(parseMountPoints(text).filter((p) => p !== root && isAtOrBelow(p, root)));
+  const found = new Set(parseLeftoverMounts(text, root).filter((p) => p !== root));
   return [...found].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 }

@@ -4,7 +4,7 @@
  * rollback leaves nothing behind; only the finished image is moved out of it, next to it.
  */
 import { BuildError, defineTask, type TaskContext } from '../../api/index.js';
-import { mountsUnder } from './mounts-under.js';
+import { findLeftoverMounts } from '../../volume/mounts.js';
 
 export const createWorkspace = defineTask({
   id: 'base/create-workspace',
@@ -33,7 +33,7 @@ export const deleteWorkspace = defineTask({
 /** Removes the workspace, refusing while anything is still mounted inside it. */
 async function removeWorkspace(ctx: TaskContext): Promise<void> {
   if (!ctx.dryRun) {
-    const mounted = await mountsUnder(ctx.workspace);
+    const mounted = await findLeftoverMounts(ctx.workspace);
     if (mounted.length > 0) {
       throw new BuildError(
         `not removing ${ctx.workspace}: still mounted inside it: ${mounted.join(', ')}`,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseProgressLine } from '../../../../src/base/bootstrap/progress.js';
 import { tarCreateArgv, tarExtractArgv } from '../../../../src/base/bootstrap/tar-archive.js';
 import { clearRoot } from '../../../../src/base/bootstrap/clear-root.js';
-import { parseMountPoints } from '../../../../src/base/bootstrap/mounts-below.js';
+import { parseLeftoverMounts } from '../../../../src/volume/mounts.js';
 import { tempDir } from '../../../helpers/fake-context.js';
 
 test('mmdebstrap stage lines map to steps out of a fixed total', () => {
@@ -64,9 +64,9 @@ test('tar argv keeps owners, ACLs and xattrs and leaves out lost+found of every 
   ]);
 });
 
-test('parseMountPoints unescapes octal sequences', () => {
+test('mountinfo paths are unescaped (octal sequences)', () => {
   const info = '36 35 98:0 / /mnt/with\\040space rw,noatime master:1 - ext3 /dev/root rw\n';
-  assert.deepEqual(parseMountPoints(info), ['/mnt/with space']);
+  assert.deepEqual(parseLeftoverMounts(info, '/'), ['/mnt/with space']);
 });
 
 test('clearRoot empties the tree but keeps lost+found and mount points with their lost+found', async () => {
