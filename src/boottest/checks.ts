@@ -193,6 +193,30 @@ export function checkMachineId(facts: GuestFacts, image: ImageFacts, seconds: nu
   return check(name, 'pass', seconds, `${id}${compared}`);
 }
 
+/**
+ * /etc/fstab names devices that exist (`findmnt --verify` errors, e.g. "[E] unreachable on boot
+ * required source: UUID=..."). A wrong root UUID boots fine today and breaks the next fsck or remount.
+ */
+export function checkFstab(facts: GuestFacts, seconds: number): CheckResult {
+  const name = 'fstab-valid';
+  const out = facts['fstab-verify'] ?? '';
+  if (!/\d+ parse errors?, \d+ errors?/.test(out))
+    return check(name, 'fail', seconds, `findmnt --verify gave no verdict: "${out.slice(0, 200)}"`);
+  const lines = out.split('\n');
+  const errors = lines.flatMap((l, i) => {
+    if (!/^\s*\[E\]/.test(l)) return [];
+    const target =
+      lines
+        .slice(0, i)
+        .reverse()
+        .find((t) => /^\S/.test(t)) ?? '?';
+    return [`${target}: ${l.trim().replace(/^\[E\]\s*/, '')}`];
+  });
+  return errors.length === 0
+    ? check(name, 'pass', seconds, 'every /etc/fstab entry resolves (findmnt --verify)')
+    : check(name, 'fail', seconds, errors.slice(0, 5).join(' | '));
+}
+
 /** Build-host strings that must never reach the image's boot configuration. */
 export function buildHostPatterns(hostHostname: string): RegExp[] {
   const patterns = [/\/dev\/loop\d*/, /\/var\/tmp\/bootstrap/];

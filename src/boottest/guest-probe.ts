@@ -17,6 +17,8 @@ export const USER_DATA = [
 const SECTIONS: readonly (readonly [string, string])[] = [
   ['cmdline', 'cat /proc/cmdline'],
   ['fstab', 'cat /etc/fstab'],
+  // Every fstab source must resolve: systemd does not complain about a wrong root UUID, findmnt does.
+  ['fstab-verify', 'sudo -n findmnt --verify 2>&1 || findmnt --verify 2>&1'],
   ['machine-id', 'cat /etc/machine-id'],
   ['btime', "awk '/^btime/ {print $2}' /proc/stat"],
   ['host-keys', "stat -c '%Y %n' /etc/ssh/ssh_host_*_key"],

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { CommandRunner } from '../api/index.js';
 import {
   checkBuildHostPaths,
+  checkFstab,
   checkHostKeys,
   checkImdsTokens,
   checkLoginPrompt,
@@ -28,6 +29,7 @@ export const SSH_CHECKS = [
   'ssh-login',
   'user-data-once',
   'root-fills-disk',
+  'fstab-valid',
   'fresh-host-keys',
   'fresh-machine-id',
 ];
@@ -88,6 +90,7 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
       const t = elapsed();
       add(checkUserData(facts, s.requests, t));
       add(checkRootFillsDisk(facts, t));
+      add(checkFstab(facts, t));
       add(checkHostKeys(facts, s.image, t));
       add(checkMachineId(facts, s.image, t));
     } else {

@@ -208,3 +208,25 @@ describe('boot-test checks from captured outputs', () => {
     assert.match(probeScript(0), /-lt 1\b/);
   });
 });
+
+describe('fstab check from findmnt --verify', () => {
+  it('passes without [E] lines and names the broken entry otherwise', async () => {
+    const { checkFstab } = await import('../../../src/boottest/checks.js');
+    const ok = {
+      'fstab-verify':
+        '/\n   [W] recommended root FS passno is 1 (current is 0)\n\n0 parse errors, 0 errors, 1 warning',
+    };
+    assert.equal(checkFstab(ok, 1).status, 'pass');
+    const broken = {
+      'fstab-verify':
+        '/\n   [E] unreachable on boot required source: UUID=00000000-dead-beef-0000-000000000000\n\n0 parse errors, 1 error, 0 warnings',
+    };
+    const r = checkFstab(broken, 1);
+    assert.equal(r.status, 'fail');
+    assert.equal(
+      r.detail,
+      '/: unreachable on boot required source: UUID=00000000-dead-beef-0000-000000000000',
+    );
+    assert.equal(checkFstab({}, 1).status, 'fail');
+  });
+});
