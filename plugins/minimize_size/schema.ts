@@ -11,18 +11,22 @@ export const schema: JsonSchema = {
   type: 'object',
   title: 'minimize_size plugin',
   description:
-    'Keep the image small: bind-mount caches from the host, zero free blocks, shrink, filter apt and dpkg.',
+    'Keep the image small: filter what dpkg installs, configure apt, zero free blocks and shrink the image file.',
   properties: {
     zerofree: {
       type: 'boolean',
       default: false,
-      description: 'Zero unused blocks of the root filesystem (zerofree) so it shrinks well.',
+      description: 'Zero the unused blocks of the ext filesystems (zerofree) so the image shrinks well.',
     },
     shrink: {
       description:
-        'Shrink the image file: false (default), `qemu-img` (raw, qcow2, vmdk, vdi), or `vmware-vdiskmanager` / true (vmdk).',
+        'Deallocate the zeroed blocks of the image file: false (default), `qemu-img` (raw, qcow2, vmdk, vdi; ' +
+        '`qemu-img-no-compression` is read the same), or `vmware-vdiskmanager` / true (vmdk only, done the same way).',
       default: false,
-      anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['vmware-vdiskmanager', 'qemu-img'] }],
+      anyOf: [
+        { type: 'boolean' },
+        { type: 'string', enum: ['vmware-vdiskmanager', 'qemu-img', 'qemu-img-no-compression'] },
+      ],
     },
     apt: {
       type: 'object',
@@ -36,7 +40,7 @@ export const schema: JsonSchema = {
         languages: {
           type: 'array',
           minItems: 1,
-          items: { type: 'string' },
+          items: { type: 'string', pattern: '^[A-Za-z0-9_.@-]+$' },
           description: 'Translation languages apt downloads; [none] for none.',
         },
         gzip_indexes: { type: 'boolean', default: false, description: "Keep apt's package indexes gzipped." },
@@ -54,11 +58,17 @@ export const schema: JsonSchema = {
       properties: {
         locales: {
           type: 'array',
-          items: { type: 'string' },
+          // Directory names under /usr/share/locale and /usr/share/man; no glob characters or slashes.
+          items: { type: 'string', pattern: '^[A-Za-z0-9_.@-]+$' },
           description:
-            'Locales (and translated man pages) to keep; all others are not installed. [] keeps none.',
+            'Locales (and translated man pages) to keep, as named under /usr/share/locale (de, pt_BR); all ' +
+            'others are not installed. [] keeps none.',
         },
-        exclude_docs: { type: 'boolean', default: false, description: 'Do not install /usr/share/doc.' },
+        exclude_docs: {
+          type: 'boolean',
+          default: false,
+          description: 'Do not install /usr/share/doc (copyright files are kept).',
+        },
       },
       additionalProperties: false,
     },
