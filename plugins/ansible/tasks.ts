@@ -1,0 +1,99 @@
+/**
+ * The ansible plugin's tasks: the playbook is checked before any work starts (bootstrap-vz's
+ * CheckPlaybookPath), python3 is added to the image's packages (ansible's modules run with the
+ * target's Python), and the playbook runs on the build host in user modification, after the base
+ * system is configured (so the playbook's changes win) and before the image is cleaned.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { BuildError, defineTask, PACKAGES, ROOT_DIR, type TaskContext } from '../../src/api/index.js';
+import {
+  inventoryYaml,
+  playbookArgv,
+  playbookEnv,
+  playbookPath,
+  REMOTE_TEMP,
+  type AnsibleSettings,
+} from './playbook-argv.js';
+
+function settings(ctx: TaskContext): AnsibleSettings {
+  const s = ctx.manifest.pluginSettings<AnsibleSettings>('ansible');
+  if (s === undefined) throw new Error(`${ctx.taskId}: the ansible plugin is not enabled`);
+  return s;
+}
+
+function imageRoot(ctx: TaskContext): string {
+  const root = ctx.state.get(ROOT_DIR);
+  if (root === undefined)
+    throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
+  return root;
+}
+
+export const checkPlaybook = defineTask({
+  id: 'ansible/check-playbook',
+  phase: 'preparation',
+  description: 'Check that the Ansible playbook exists',
+  async run(ctx) {
+    const { playbook } = settings(ctx);
+    const path = playbookPath(ctx.manifest.file, playbook);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) {
+      throw new BuildError(
+        `plugins.ansible.playbook: ${playbook} (${path}) ${info ? 'is not a file' : 'does not exist'}`,
+        'a relative playbook path is relative to the directory of the manifest file',
+      );
+    }
+  },
+});
+
+export const addPython = defineTask({
+  id: 'ansible/add-packages',
+  phase: 'preparation',
+  description: 'Add python3 to the packages to install (Ansible runs its modules with it)',
+  async run(ctx) {
+    ctx.state.get(PACKAGES).add('python3');
+  },
+});
+
+/** Where ansible-playbook keeps its files on the build host: the run's workspace. */
+function workDir(ctx: TaskContext): string {
+  return join(ctx.workspace, 'ansible');
+}
+
+export const runPlaybook = defineTask({
+  id: 'ansible/run-playbook',
+  phase: 'user-modification',
+  description: 'Run the Ansible playbook against the image (chroot connection)',
+  hostCommands: ['ansible-playbook'],
+  async run(ctx) {
+    const s = settings(ctx);
+    const root = imageRoot(ctx);
+    const playbook = playbookPath(ctx.manifest.file, s.playbook);
+    const work = workDir(ctx);
+    await ctx.fs.mkdir(join(work, 'tmp'), { mode: 0o700 });
+    let inventory: string | undefined;
+    if (s.hosts !== undefined && s.hosts.length > 0) {
+      inventory = join(work, 'inventory.yml');
+      await ctx.fs.writeFile(inventory, inventoryYaml(root, s.hosts), { mode: 0o600 });
+    }
+    try {
+      // From the playbook's directory, so its ansible.cfg, roles/ and relative paths are found.
+      await ctx.runner.run(playbookArgv(s, playbook, root, inventory), {
+        cwd: dirname(playbook),
+        env: playbookEnv(join(work, 'tmp')),
+      });
+    } finally {
+      await removeLeftovers(ctx, root, work);
+    }
+  },
+  async undo(ctx) {
+    const root = ctx.state.get(ROOT_DIR);
+    if (root !== undefined) await removeLeftovers(ctx, root, workDir(ctx));
+  },
+});
+
+/** ansible removes its per-task directories but not their parent; nothing of the run stays behind. */
+async function removeLeftovers(ctx: TaskContext, root: string, work: string): Promise<void> {
+  await ctx.fs.remove(join(root, REMOTE_TEMP));
+  await ctx.fs.remove(work);
+}
