@@ -2,8 +2,8 @@
  * Settings of the `prebootstrapped` plugin, ported from bootstrap-vz's
  * bootstrapvz/plugins/prebootstrapped/manifest-schema.yml (andsens/bootstrap-vz at fcdc699).
  *
- * Upstream also limited volume.backing (raw, ebs, s3, vdi, vmdk, folder) from this plugin's schema; that
- * whole-manifest rule belongs to the plugin's check(), not to its settings schema.
+ * `tarball` is added, and is the only way to restore here; `image`, `snapshot` and `folder` are kept
+ * so bootstrap-vz manifests still parse, and check() reports them as not supported (see the README).
  */
 import type { JsonSchema } from '../../src/api/index.js';
 
@@ -11,15 +11,28 @@ export const schema: JsonSchema = {
   type: 'object',
   title: 'prebootstrapped plugin',
   description:
-    'With no setting: save a copy of the volume right after package installation and say where. With one: ' +
-    'start from that copy instead of partitioning, formatting and bootstrapping.',
+    'With no setting: save the bootstrapped tree (after package installation) as a tarball next to the image and ' +
+    'say where. With `tarball`: unpack that tarball instead of bootstrapping.',
   properties: {
-    image: { type: 'string', description: 'File-backed volumes: path of a saved image to start from.' },
+    tarball: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'Added: a tarball saved by an earlier build (`<name>.prebootstrapped.tar`) to unpack instead of bootstrapping; ' +
+        'relative paths are relative to the manifest.',
+    },
+    image: {
+      type: 'string',
+      description: 'bootstrap-vz: a saved image to start from. Not supported: use tarball.',
+    },
     snapshot: {
       type: 'string',
-      description: 'EBS backing: id of a saved snapshot (snap-...) to start from.',
+      description: 'bootstrap-vz, EBS backing: a saved snapshot to start from. Not supported: use tarball.',
     },
-    folder: { type: 'string', description: 'Folder backing: path of a saved root tree to start from.' },
+    folder: {
+      type: 'string',
+      description: 'bootstrap-vz, folder backing: a saved root tree. Not supported: use tarball.',
+    },
   },
   additionalProperties: false,
 };
