@@ -40,6 +40,7 @@ export const COMMAND_PACKAGES: Readonly<Record<string, string>> = {
   gpg: 'gpg',
   'qemu-aarch64-static': 'qemu-user-static',
   mcopy: 'mtools',
+  fallocate: 'util-linux',
   mmd: 'mtools',
   dd: 'coreutils',
   cp: 'coreutils',

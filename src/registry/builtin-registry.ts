@@ -12,6 +12,9 @@ import { commandsPlugin } from '../../plugins/commands/index.js';
 import { dockerDaemonPlugin } from '../../plugins/docker_daemon/index.js';
 import { expandRootPlugin } from '../../plugins/expand_root/index.js';
 import { fileCopyPlugin } from '../../plugins/file_copy/index.js';
+import { minimizeSizePlugin } from '../../plugins/minimize_size/index.js';
+import { prebootstrappedPlugin } from '../../plugins/prebootstrapped/index.js';
+import { tmpfsWorkspacePlugin } from '../../plugins/tmpfs_workspace/index.js';
 import { pipInstallPlugin } from '../../plugins/pip_install/index.js';
 import { debconfPlugin } from '../../plugins/debconf/index.js';
 import { ec2LaunchPlugin } from '../../plugins/ec2_launch/index.js';
@@ -32,6 +35,9 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   dockerDaemonPlugin,
   expandRootPlugin,
   fileCopyPlugin,
+  minimizeSizePlugin,
+  prebootstrappedPlugin,
+  tmpfsWorkspacePlugin,
   pipInstallPlugin,
   debconfPlugin,
   ec2LaunchPlugin,
