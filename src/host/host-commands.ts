@@ -41,6 +41,8 @@ export const COMMAND_PACKAGES: Readonly<Record<string, string>> = {
   'qemu-aarch64-static': 'qemu-user-static',
   mcopy: 'mtools',
   fallocate: 'util-linux',
+  // ansible-core has no chroot connection plugin; the full ansible package does.
+  'ansible-playbook': 'ansible',
   mmd: 'mtools',
   dd: 'coreutils',
   cp: 'coreutils',

@@ -6,6 +6,7 @@ import type { Plugin } from '../api/index.js';
 import { basePlugin } from '../base/base-plugin.js';
 import type { PluginRegistry } from '../manifest/registry-types.js';
 import { adminUserPlugin } from '../../plugins/admin_user/index.js';
+import { ansiblePlugin } from '../../plugins/ansible/index.js';
 import { aptProxyPlugin } from '../../plugins/apt_proxy/index.js';
 import { cloudInitPlugin } from '../../plugins/cloud_init/index.js';
 import { commandsPlugin } from '../../plugins/commands/index.js';
@@ -14,6 +15,7 @@ import { expandRootPlugin } from '../../plugins/expand_root/index.js';
 import { fileCopyPlugin } from '../../plugins/file_copy/index.js';
 import { minimizeSizePlugin } from '../../plugins/minimize_size/index.js';
 import { prebootstrappedPlugin } from '../../plugins/prebootstrapped/index.js';
+import { puppetPlugin } from '../../plugins/puppet/index.js';
 import { tmpfsWorkspacePlugin } from '../../plugins/tmpfs_workspace/index.js';
 import { pipInstallPlugin } from '../../plugins/pip_install/index.js';
 import { debconfPlugin } from '../../plugins/debconf/index.js';
@@ -29,6 +31,7 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   kvmProvider,
   ec2Provider,
   adminUserPlugin,
+  ansiblePlugin,
   aptProxyPlugin,
   cloudInitPlugin,
   commandsPlugin,
@@ -37,6 +40,7 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   fileCopyPlugin,
   minimizeSizePlugin,
   prebootstrappedPlugin,
+  puppetPlugin,
   tmpfsWorkspacePlugin,
   pipInstallPlugin,
   debconfPlugin,
