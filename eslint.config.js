@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts outside the TypeScript tree.
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['plugins/**/*.ts'],
     rules: {
       'no-restricted-imports': [

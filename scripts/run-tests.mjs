@@ -21,7 +21,11 @@ if (files.length === 0) {
 }
 const extra = process.argv.slice(3);
 const concurrency = suite === 'integration' ? ['--test-concurrency=1'] : [];
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...concurrency, ...extra, ...files], {
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', ...concurrency, ...extra, ...files],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(result.status ?? 1);

@@ -33,7 +33,10 @@ const yamlString = (s: string): string => JSON.stringify(s);
 export function renderDropIn(settings: CloudInitSettings, provider: string): string {
   const lines = ['# Written by bootstrap from the manifest (plugins.cloud_init).'];
   const sources = datasources(settings, provider);
-  if (sources) lines.push(`datasource_list: [${[...sources, ...(sources.includes('None') ? [] : ['None'])].join(', ')}]`);
+  if (sources)
+    lines.push(
+      `datasource_list: [${[...sources, ...(sources.includes('None') ? [] : ['None'])].join(', ')}]`,
+    );
   if (settings.username !== undefined) {
     const groups = [...DEFAULT_GROUPS, ...(settings.groups ?? []).filter((g) => !DEFAULT_GROUPS.includes(g))];
     lines.push(
@@ -80,7 +83,11 @@ export function enableModules(
       if (items.some((l) => l.trim() === `- ${entry.module}`)) continue;
       const indent = /^(\s+)-/.exec(items[0] ?? '')?.[1] ?? ' ';
       const at = Math.min(Math.max(entry.position - 1, 0), items.length);
-      lines = [...lines.slice(0, start + 1 + at), `${indent}- ${entry.module}`, ...lines.slice(start + 1 + at)];
+      lines = [
+        ...lines.slice(0, start + 1 + at),
+        `${indent}- ${entry.module}`,
+        ...lines.slice(start + 1 + at),
+      ];
     }
   }
   return lines.join('\n');

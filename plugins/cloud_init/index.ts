@@ -8,7 +8,11 @@ import { schema } from './schema.js';
 import { addCloudInitPackages, editCloudInitModules, writeCloudInitConfig } from './tasks.js';
 
 /** Tasks of other plugins that cloud-init does itself. */
-export const REPLACED_TASKS = ['base/add-ssh-host-key-generation', 'ec2/add-init-scripts', 'ec2/add-expand-root'];
+export const REPLACED_TASKS = [
+  'base/add-ssh-host-key-generation',
+  'ec2/add-init-scripts',
+  'ec2/add-expand-root',
+];
 
 export const cloudInitPlugin = definePlugin({
   name: 'cloud_init',

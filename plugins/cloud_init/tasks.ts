@@ -29,9 +29,13 @@ export const writeCloudInitConfig = defineTask({
   async run(ctx) {
     const dir = `${root(ctx)}/etc/cloud/cloud.cfg.d`;
     await ctx.fs.mkdir(dir);
-    await ctx.fs.writeFile(`${dir}/90_bootstrap.cfg`, renderDropIn(settings(ctx), ctx.manifest.data.provider.name), {
-      mode: 0o644,
-    });
+    await ctx.fs.writeFile(
+      `${dir}/90_bootstrap.cfg`,
+      renderDropIn(settings(ctx), ctx.manifest.data.provider.name),
+      {
+        mode: 0o644,
+      },
+    );
   },
 });
 

@@ -10,7 +10,8 @@ import * as t from './tasks.js';
 export const ec2Provider = definePlugin({
   name: 'ec2',
   kind: 'provider',
-  description: 'An Amazon Machine Image, EBS-backed (built on EC2, or uploaded from anywhere) or instance-store',
+  description:
+    'An Amazon Machine Image, EBS-backed (built on EC2, or uploaded from anywhere) or instance-store',
   schema,
   manifestSchema,
   tasks: t.EC2_TASKS,
@@ -18,13 +19,25 @@ export const ec2Provider = definePlugin({
     const { provider, volume, system } = manifest.data;
     const virtualization = provider.virtualization as string | undefined;
     if (virtualization === 'pvm' && system.bootloader !== 'pvgrub') {
-      report.error('/system/bootloader', 'paravirtual (pvm) AMIs boot with pvgrub', 'set system.bootloader: pvgrub');
+      report.error(
+        '/system/bootloader',
+        'paravirtual (pvm) AMIs boot with pvgrub',
+        'set system.bootloader: pvgrub',
+      );
     }
     if (virtualization === 'hvm' && volume.backing === 's3') {
-      report.error('/volume/backing', 'instance-store (s3) AMIs must be paravirtual (pvm) here', 'use backing ebs or raw for hvm');
+      report.error(
+        '/volume/backing',
+        'instance-store (s3) AMIs must be paravirtual (pvm) here',
+        'use backing ebs or raw for hvm',
+      );
     }
     if (volume.backing === 's3' && volume.partitions.type !== 'none') {
-      report.error('/volume/partitions/type', 'S3 bundles need an unpartitioned volume', 'set volume.partitions.type: none');
+      report.error(
+        '/volume/partitions/type',
+        'S3 bundles need an unpartitioned volume',
+        'set volume.partitions.type: none',
+      );
     }
     if (provider.encrypted && volume.backing === 's3') {
       report.error('/provider/encrypted', 'encryption is only possible for EBS-backed AMIs');
@@ -40,7 +53,14 @@ export const ec2Provider = definePlugin({
     const backing = manifest.data.volume.backing;
     tasks.add(t.connect, t.checkAmiName, t.registerImage);
     if (backing === 'ebs') {
-      tasks.add(t.getInstanceIdentity, t.createVolume, t.attachVolume, t.detachVolume, t.snapshotVolume, t.deleteVolume);
+      tasks.add(
+        t.getInstanceIdentity,
+        t.createVolume,
+        t.attachVolume,
+        t.detachVolume,
+        t.snapshotVolume,
+        t.deleteVolume,
+      );
     } else if (backing === 's3') {
       tasks.add(t.bundleImage);
     } else {

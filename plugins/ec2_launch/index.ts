@@ -25,7 +25,8 @@ export const ec2LaunchPlugin = definePlugin({
   schema,
   tasks: [launchInstance],
   check(manifest, report) {
-    if (manifest.data.provider.name !== 'ec2') report.error('/plugins/ec2_launch', 'ec2_launch needs provider ec2');
+    if (manifest.data.provider.name !== 'ec2')
+      report.error('/plugins/ec2_launch', 'ec2_launch needs provider ec2');
   },
   resolveTasks(_manifest, tasks) {
     tasks.add(launchInstance);

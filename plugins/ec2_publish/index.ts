@@ -26,7 +26,8 @@ export const ec2PublishPlugin = definePlugin({
   schema,
   tasks: [publishImage],
   check(manifest, report) {
-    if (manifest.data.provider.name !== 'ec2') report.error('/plugins/ec2_publish', 'ec2_publish needs provider ec2');
+    if (manifest.data.provider.name !== 'ec2')
+      report.error('/plugins/ec2_publish', 'ec2_publish needs provider ec2');
   },
   resolveTasks(_manifest, tasks) {
     tasks.add(publishImage);

@@ -17,7 +17,11 @@ export const kvmProvider = definePlugin({
     const { partitions } = manifest.data.volume;
     // bootstrap-vz: "Only extlinux can boot from unpartitioned disks".
     if (partitions.type === 'none' && manifest.data.system.bootloader === 'grub') {
-      report.error('/system/bootloader', 'grub cannot boot an unpartitioned volume', 'use extlinux, or volume.partitions.type gpt or msdos');
+      report.error(
+        '/system/bootloader',
+        'grub cannot boot an unpartitioned volume',
+        'use extlinux, or volume.partitions.type gpt or msdos',
+      );
     }
   },
   resolveTasks(manifest, tasks) {
@@ -26,4 +30,3 @@ export const kvmProvider = definePlugin({
     if (manifest.data.provider.console === 'virtual') tasks.add(setVirtualConsole);
   },
 });
-

@@ -27,7 +27,10 @@ export const addVirtioModules = defineTask({
     const have = new Set(existing.split('\n').map((l) => l.trim()));
     const add = modules.filter((m) => !have.has(m));
     if (add.length === 0) return;
-    await ctx.fs.writeFile(file, existing + (existing.endsWith('\n') || existing === '' ? '' : '\n') + add.join('\n') + '\n');
+    await ctx.fs.writeFile(
+      file,
+      existing + (existing.endsWith('\n') || existing === '' ? '' : '\n') + add.join('\n') + '\n',
+    );
     await ctx.runner.chroot(root, ['update-initramfs', '-u', '-k', 'all']);
   },
 });

@@ -10,7 +10,12 @@ export type BuildEvent =
   | { readonly type: 'plan'; readonly tasks: readonly { id: string; phase: Phase; description: string }[] }
   | { readonly type: 'phase-start'; readonly phase: Phase }
   | { readonly type: 'task-start'; readonly id: string; readonly phase: Phase; readonly description: string }
-  | { readonly type: 'task-end'; readonly id: string; readonly status: 'ok' | 'failed'; readonly seconds: number }
+  | {
+      readonly type: 'task-end';
+      readonly id: string;
+      readonly status: 'ok' | 'failed';
+      readonly seconds: number;
+    }
   | {
       readonly type: 'progress';
       readonly id: string;

@@ -18,8 +18,20 @@ import { planVolume } from './volume/plan-volume.js';
 import { FILE_BACKINGS } from './volume/volume-resources.js';
 import { createWorkspace, deleteWorkspace } from './workspace/workspace-tasks.js';
 
-const volumeTasks: readonly Task[] = [planVolume, partitionVolume, formatPartitions, mountVolume, unmountVolume];
-const fileVolumeTasks: readonly Task[] = [checkOutput, createImageFile, attachLoopDevice, detachLoopDevice, exportImage];
+const volumeTasks: readonly Task[] = [
+  planVolume,
+  partitionVolume,
+  formatPartitions,
+  mountVolume,
+  unmountVolume,
+];
+const fileVolumeTasks: readonly Task[] = [
+  checkOutput,
+  createImageFile,
+  attachLoopDevice,
+  detachLoopDevice,
+  exportImage,
+];
 
 function selectVolumeTasks(manifest: Manifest): Task[] {
   const backing = manifest.data.volume.backing;

@@ -11,7 +11,8 @@ export function checkBaseManifest(manifest: Manifest, report: CheckReporter): vo
   try {
     layoutFor(manifest);
   } catch (error) {
-    if (error instanceof LayoutError) report.error(error.pointer, error.message.replace(`${error.pointer}: `, ''), error.hint);
+    if (error instanceof LayoutError)
+      report.error(error.pointer, error.message.replace(`${error.pointer}: `, ''), error.hint);
     else if (error instanceof RangeError) report.error('/volume/partitions', error.message);
     else throw error;
   }

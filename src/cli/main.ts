@@ -21,9 +21,10 @@ function colorOption(): Option {
 }
 
 function setOption(): Option {
-  return new Option('--set <path=value>', 'override a manifest value, e.g. system.release=trixie (repeatable)').argParser(
-    collect,
-  );
+  return new Option(
+    '--set <path=value>',
+    'override a manifest value, e.g. system.release=trixie (repeatable)',
+  ).argParser(collect);
 }
 
 export function makeProgram(run: (code: Promise<number> | number) => void): Command {
@@ -45,7 +46,9 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
     .option('--pause-on-error', 'wait for Enter before rolling back a failed build')
     .addOption(colorOption())
     .addOption(
-      new Option('--progress <style>', 'progress display').choices(['auto', 'tty', 'plain', 'json']).default('auto'),
+      new Option('--progress <style>', 'progress display')
+        .choices(['auto', 'tty', 'plain', 'json'])
+        .default('auto'),
     )
     .action((manifest: string, o: Record<string, unknown>) =>
       run(
@@ -73,14 +76,18 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
     .addOption(setOption())
     .addOption(colorOption())
     .action((files: string[], o: Record<string, unknown>) =>
-      run(validateCommand(files, o.set ? { set: o.set as string[] } : {}, processOutput(o.color as ColorMode))),
+      run(
+        validateCommand(files, o.set ? { set: o.set as string[] } : {}, processOutput(o.color as ColorMode)),
+      ),
     );
 
   program
     .command('plan')
     .description('print the resolved, ordered task list')
     .argument('<manifest>', 'manifest file')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'dot']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'dot']).default('text'),
+    )
     .addOption(setOption())
     .addOption(colorOption())
     .action((file: string, o: Record<string, unknown>) =>

@@ -15,6 +15,10 @@ export function makePlan(manifest: Manifest): ManifestPlan {
   const registry = builtinRegistry();
   const plugins = activePlugins(manifest, basePlugin, registry);
   const selection = selectTasks(manifest, plugins, [basePlugin, ...registry.all()]);
-  const plan = resolvePlan({ tasks: selection.tasks, knownIds: selection.knownIds, pluginOf: selection.pluginOf });
+  const plan = resolvePlan({
+    tasks: selection.tasks,
+    knownIds: selection.knownIds,
+    pluginOf: selection.pluginOf,
+  });
   return { plan, selection };
 }

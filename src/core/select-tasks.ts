@@ -15,7 +15,11 @@ export interface TaskSelection {
   readonly removed: ReadonlyMap<string, string>;
 }
 
-export function selectTasks(manifest: Manifest, plugins: readonly Plugin[], all: readonly Plugin[]): TaskSelection {
+export function selectTasks(
+  manifest: Manifest,
+  plugins: readonly Plugin[],
+  all: readonly Plugin[],
+): TaskSelection {
   const pluginOf = new Map<string, string>();
   for (const plugin of all) for (const task of plugin.tasks) pluginOf.set(task.id, plugin.name);
 

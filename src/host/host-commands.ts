@@ -72,7 +72,10 @@ export function packageFor(command: string): string | undefined {
 }
 
 /** Finds a command on PATH, with the sbin directories root has even when the caller's PATH lacks them. */
-export async function findCommand(command: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
+export async function findCommand(
+  command: string,
+  path = process.env.PATH ?? '',
+): Promise<string | undefined> {
   const dirs = [...path.split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
   for (const dir of dirs) {
     if (!dir) continue;

@@ -152,7 +152,8 @@ const packages = {
     },
     backports: {
       type: 'boolean',
-      description: 'Added: add <release>-backports to the apt sources (also added when a package names it as its target).',
+      description:
+        'Added: add <release>-backports to the apt sources (also added when a package names it as its target).',
     },
     mirror: uri,
     security: uri,

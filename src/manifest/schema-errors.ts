@@ -49,7 +49,9 @@ function dropMissingExplainedByTypo(issues: ManifestIssue[]): ManifestIssue[] {
   const suggested = new Set(
     issues.flatMap((i) => {
       const guess = /^did you mean "([^"]+)"\?/.exec(i.hint ?? '')?.[1];
-      return guess && i.message.startsWith('unknown key') ? [joinPointer(parentPointer(i.pointer), guess)] : [];
+      return guess && i.message.startsWith('unknown key')
+        ? [joinPointer(parentPointer(i.pointer), guess)]
+        : [];
     }),
   );
   return issues.filter((i) => !(i.message.startsWith('missing required') && suggested.has(i.pointer)));

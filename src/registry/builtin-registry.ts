@@ -54,10 +54,14 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
 export function createRegistry(plugins: readonly Plugin[], builtins: readonly Plugin[] = []): PluginRegistry {
   const byName = new Map<string, Plugin>();
   for (const plugin of plugins) {
-    if (byName.has(plugin.name)) throw new Error(`two plugins are named ${plugin.name}`);
+    const known = byName.get(plugin.name);
+    if (known === plugin) continue; // listed twice (e.g. a test adding a builtin again): harmless
+    if (known) throw new Error(`two plugins are named ${plugin.name}`);
     for (const task of plugin.tasks) {
       if (!task.id.startsWith(`${plugin.name}/`)) {
-        throw new Error(`plugin ${plugin.name} defines task ${task.id}, whose id must start with "${plugin.name}/"`);
+        throw new Error(
+          `plugin ${plugin.name} defines task ${task.id}, whose id must start with "${plugin.name}/"`,
+        );
       }
     }
     byName.set(plugin.name, plugin);

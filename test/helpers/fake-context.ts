@@ -27,7 +27,8 @@ export interface RecordedCall {
 export class TestRunner implements CommandRunner {
   readonly calls: RecordedCall[] = [];
   constructor(
-    private readonly respond: (argv: readonly string[]) => Partial<CommandResult> | undefined = () => undefined,
+    private readonly respond: (argv: readonly string[]) => Partial<CommandResult> | undefined = () =>
+      undefined,
     readonly dryRun = false,
   ) {}
 
@@ -77,7 +78,12 @@ export function testManifest(data: ManifestData, file = '/tmp/test-manifest.yml'
   return {
     file,
     data,
-    release: { codename: data.system.release, version: '12', requested: data.system.release, suite: data.system.release },
+    release: {
+      codename: data.system.release,
+      version: '12',
+      requested: data.system.release,
+      suite: data.system.release,
+    },
     pluginSettings: <T>(name: string) => data.plugins?.[name] as T | undefined,
     isPluginEnabled: (name: string) => data.plugins?.[name] !== undefined,
     expand: (t: string) =>
@@ -138,7 +144,9 @@ export function testContext(opts: {
 }
 
 /** A temp dir removed by the returned cleanup. */
-export async function tempDir(prefix = 'bootstrap-test-'): Promise<{ path: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix = 'bootstrap-test-',
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }

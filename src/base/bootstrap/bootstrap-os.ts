@@ -5,7 +5,14 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { BOOTSTRAP_INCLUDE, PACKAGES, ROOT_DIR, stateKey, type Task, type TaskContext } from '../../api/index.js';
+import {
+  BOOTSTRAP_INCLUDE,
+  PACKAGES,
+  ROOT_DIR,
+  stateKey,
+  type Task,
+  type TaskContext,
+} from '../../api/index.js';
 import { parsePackageSpec } from '../apt/package-spec.js';
 import { resolveBootstrapPlan, type BootstrapTool } from './bootstrap-plan.js';
 import { bootstrapArgv } from './bootstrap-argv.js';

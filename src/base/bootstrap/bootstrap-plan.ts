@@ -29,7 +29,12 @@ export interface BootstrapPlan {
   readonly updateSources: readonly string[];
 }
 
-function updateSources(manifest: Manifest, mirror: string, components: readonly string[], tool: BootstrapTool): string[] {
+function updateSources(
+  manifest: Manifest,
+  mirror: string,
+  components: readonly string[],
+  tool: BootstrapTool,
+): string[] {
   if (tool !== 'mmdebstrap' || isUnstable(manifest)) return [];
   const suite = manifest.release.suite;
   const comps = components.join(' ');

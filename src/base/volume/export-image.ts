@@ -12,7 +12,13 @@ import { BuildError, defineTask, stateKey, type TaskContext } from '../../api/in
 import { convertImage, type ImageFormat } from '../../volume/convert.js';
 import { VOLUME_RESOURCES, volumeOf } from './volume-resources.js';
 
-const FORMATS: Readonly<Record<string, ImageFormat>> = { raw: 'raw', qcow2: 'qcow2', vmdk: 'vmdk', vdi: 'vdi', s3: 'raw' };
+const FORMATS: Readonly<Record<string, ImageFormat>> = {
+  raw: 'raw',
+  qcow2: 'qcow2',
+  vmdk: 'vmdk',
+  vdi: 'vdi',
+  s3: 'raw',
+};
 
 /** The output file this build created, so the undo removes only that. */
 const OUTPUT = stateKey<string | undefined>('base/output-image', () => undefined);
@@ -25,7 +31,8 @@ export function outputPath(ctx: TaskContext): string {
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -36,7 +43,10 @@ export const checkOutput = defineTask({
   async run(ctx) {
     const out = outputPath(ctx);
     if (!ctx.dryRun && (await ctx.fs.exists(out))) {
-      throw new BuildError(`the output ${out} already exists`, 'remove it, or put a date variable like {%Y}{%m}{%d}-{%H}{%M} in the name');
+      throw new BuildError(
+        `the output ${out} already exists`,
+        'remove it, or put a date variable like {%Y}{%m}{%d}-{%H}{%M} in the name',
+      );
     }
   },
 });

@@ -9,7 +9,10 @@ import { VOLUME_RESOURCES } from './volume-resources.js';
 
 export function layoutFor(manifest: Manifest): VolumeLayout {
   const { system, volume } = manifest.data;
-  return planLayout(volume.partitions, { bootloader: system.bootloader, bootMode: system.boot_mode ?? 'bios' });
+  return planLayout(volume.partitions, {
+    bootloader: system.bootloader,
+    bootMode: system.boot_mode ?? 'bios',
+  });
 }
 
 export const planVolume = defineTask({
@@ -25,6 +28,9 @@ export const planVolume = defineTask({
       partitionMap: layout.partitionMap,
       partitions: layout.partitions.map((p) => ({ ...p })),
     });
-    ctx.log('info', `volume of ${layout.sizeBytes} bytes: ${layout.partitions.map((p) => p.name).join(', ')}`);
+    ctx.log(
+      'info',
+      `volume of ${layout.sizeBytes} bytes: ${layout.partitions.map((p) => p.name).join(', ')}`,
+    );
   },
 });

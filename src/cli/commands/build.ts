@@ -14,9 +14,19 @@ import { PlanError } from '../../graph/resolve-plan.js';
 import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
 import { createLogSink } from '../../log/log-sink.js';
 import { createFileLogger, createNullLogger, type Logger } from '../../log/logger.js';
-import { createJsonLinesRenderer, createPlainRenderer, createTeeSink, createTtyRenderer } from '../../render/index.js';
+import {
+  createJsonLinesRenderer,
+  createPlainRenderer,
+  createTeeSink,
+  createTtyRenderer,
+} from '../../render/index.js';
 import { buildReport, writeReport } from '../../report/build-report.js';
-import { createHostFs, createHostRunner, createRecordingFs, createRecordingRunner } from '../../runner/index.js';
+import {
+  createHostFs,
+  createHostRunner,
+  createRecordingFs,
+  createRecordingRunner,
+} from '../../runner/index.js';
 import { CliExit, EXIT_BUILD_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { loadForCli } from '../load-for-cli.js';
 import type { ColorMode, Output } from '../output.js';
@@ -41,7 +51,10 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
   refuseUnavailable(file, plan);
 
   if (!dryRun && process.getuid?.() !== 0) {
-    throw new CliExit(EXIT_USAGE, 'bootstrap must run as root to build (loop devices, mounts, chroot); use --dry-run to try a manifest');
+    throw new CliExit(
+      EXIT_USAGE,
+      'bootstrap must run as root to build (loop devices, mounts, chroot); use --dry-run to try a manifest',
+    );
   }
   if (!dryRun) await checkHostCommands(plan);
 
@@ -49,7 +62,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
   const runId = randomBytes(4).toString('hex');
   const workspace = join(resolve(manifest.data.bootstrapper.workspace), runId);
   const log: Logger =
-    opts.log === '-' || dryRun && opts.log === undefined
+    opts.log === '-' || (dryRun && opts.log === undefined)
       ? createNullLogger()
       : await createFileLogger(opts.log ?? DEFAULT_LOG_DIR, name);
   const events = makeRenderer(opts, out, log);
@@ -57,7 +70,9 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
     onFirst: () => out.err('\ninterrupted: rolling back (press Ctrl-C again to abort the rollback)'),
     onSecond: () => out.err('\nrollback aborted: some resources may be left behind, see the log'),
   });
-  log.info(`build of ${resolve(file)} as ${name}, run ${runId}, workspace ${workspace}${dryRun ? ' (dry run)' : ''}`);
+  log.info(
+    `build of ${resolve(file)} as ${name}, run ${runId}, workspace ${workspace}${dryRun ? ' (dry run)' : ''}`,
+  );
   try {
     const runner = dryRun
       ? createRecordingRunner()
@@ -76,14 +91,20 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
     const report = buildReport({ manifestFile: resolve(file), name, result, plan });
     if (opts.report) await writeReport(opts.report, report);
     if (result.status === 'success') {
-      out.err(`${dryRun ? 'dry run of ' : ''}${name}: done in ${report.seconds.toFixed(1)}s` + (log.file ? ` (log: ${log.file})` : ''));
-      for (const a of result.artifacts) if (a.path || a.id) out.out(`${a.kind}: ${a.path ?? a.id}${a.region ? ` (${a.region})` : ''}`);
+      out.err(
+        `${dryRun ? 'dry run of ' : ''}${name}: done in ${report.seconds.toFixed(1)}s` +
+          (log.file ? ` (log: ${log.file})` : ''),
+      );
+      for (const a of result.artifacts)
+        if (a.path || a.id) out.out(`${a.kind}: ${a.path ?? a.id}${a.region ? ` (${a.region})` : ''}`);
       return EXIT_OK;
     }
     const why = result.error instanceof Error ? result.error.message : String(result.error ?? result.status);
     out.err(`${name}: build ${result.status}${result.failedTask ? ` in ${result.failedTask}` : ''}: ${why}`);
     if (result.rollback && !result.rollback.ok) {
-      out.err(`rollback incomplete: ${[...result.rollback.failed.map((f) => f.id), ...result.rollback.leftUndone].join(', ')}`);
+      out.err(
+        `rollback incomplete: ${[...result.rollback.failed.map((f) => f.id), ...result.rollback.leftUndone].join(', ')}`,
+      );
     }
     if (log.file) out.err(`log: ${log.file}`);
     return EXIT_BUILD_FAILED;
@@ -99,7 +120,10 @@ function planOrExit(file: string, make: () => ManifestPlan): ManifestPlan {
     return make();
   } catch (error) {
     if (error instanceof PlanError) {
-      throw new CliExit(EXIT_USAGE, `${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`);
+      throw new CliExit(
+        EXIT_USAGE,
+        `${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`,
+      );
     }
     throw error;
   }
@@ -120,7 +144,8 @@ function refuseUnavailable(file: string, plan: ManifestPlan['plan']): void {
 async function checkHostCommands(plan: ManifestPlan['plan']): Promise<void> {
   const needs = new Map<string, string[]>();
   for (const { task } of plan.tasks) {
-    for (const command of task.hostCommands ?? []) needs.set(command, [...(needs.get(command) ?? []), task.id]);
+    for (const command of task.hostCommands ?? [])
+      needs.set(command, [...(needs.get(command) ?? []), task.id]);
   }
   const missing = await findMissingCommands(needs);
   if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing));

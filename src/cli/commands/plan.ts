@@ -19,7 +19,10 @@ export async function planCommand(
     plan = makePlan(manifest).plan;
   } catch (error) {
     if (error instanceof PlanError) {
-      throw new CliExit(EXIT_USAGE, `${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`);
+      throw new CliExit(
+        EXIT_USAGE,
+        `${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`,
+      );
     }
     throw error;
   }

@@ -5,7 +5,11 @@ import { CliExit, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { loadForCli } from '../load-for-cli.js';
 import type { Output } from '../output.js';
 
-export async function validateCommand(files: readonly string[], opts: { set?: string[] }, out: Output): Promise<number> {
+export async function validateCommand(
+  files: readonly string[],
+  opts: { set?: string[] },
+  out: Output,
+): Promise<number> {
   let failed = 0;
   for (const file of files) {
     try {
@@ -15,7 +19,8 @@ export async function validateCommand(files: readonly string[], opts: { set?: st
     } catch (error) {
       failed++;
       if (error instanceof CliExit) out.err(error.message);
-      else if (error instanceof PlanError) out.err(`${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`);
+      else if (error instanceof PlanError)
+        out.err(`${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`);
       else throw error;
     }
   }

@@ -4,7 +4,8 @@ import { defineTask, type Plugin, type Task } from '../../../src/api/index.js';
 import { selectTasks } from '../../../src/core/select-tasks.js';
 import { baseManifestData, testManifest } from '../../helpers/fake-context.js';
 
-const task = (id: string): Task => defineTask({ id, phase: 'preparation', description: id, run: async () => {} });
+const task = (id: string): Task =>
+  defineTask({ id, phase: 'preparation', description: id, run: async () => {} });
 
 function plugin(name: string, add: Task[], remove: string[] = []): Plugin {
   return {
@@ -35,7 +36,10 @@ describe('selectTasks', () => {
     const remover = plugin('r', [], ['a/two']);
     const a = plugin('a', [task('a/one'), task('a/two')]);
     const s = selectTasks(manifest, [remover, a], [remover, a]);
-    assert.deepEqual(s.tasks.map((t) => t.id), ['a/one']);
+    assert.deepEqual(
+      s.tasks.map((t) => t.id),
+      ['a/one'],
+    );
     assert.equal(s.removed.get('a/two'), 'r');
   });
 
@@ -44,6 +48,9 @@ describe('selectTasks', () => {
     const inactive = plugin('z', [task('z/other')]);
     const s = selectTasks(manifest, [a], [a, inactive]);
     assert.ok(s.knownIds.has('z/other'));
-    assert.deepEqual(s.tasks.map((t) => t.id), ['a/one']);
+    assert.deepEqual(
+      s.tasks.map((t) => t.id),
+      ['a/one'],
+    );
   });
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { datasources, disableModules, enableModules, renderDropIn } from '../../../plugins/cloud_init/cloud-cfg.js';
+import {
+  datasources,
+  disableModules,
+  enableModules,
+  renderDropIn,
+} from '../../../plugins/cloud_init/cloud-cfg.js';
 
 const CLOUD_CFG = `users:
    - default
@@ -39,12 +44,17 @@ describe('cloud_init configuration', () => {
   });
 
   it('inserts enabled modules at their 1-based position in the named section', () => {
-    const out = enableModules(CLOUD_CFG, { cloud_config_modules: [{ module: 'apt-configure', position: 2 }] });
+    const out = enableModules(CLOUD_CFG, {
+      cloud_config_modules: [{ module: 'apt-configure', position: 2 }],
+    });
     const section = out.split('cloud_config_modules:\n')[1]?.split('\n').slice(0, 4);
     assert.deepEqual(section, [' - locale', ' - apt-configure', ' - ntp', ' - timezone']);
   });
 
   it('fails clearly on a section cloud.cfg does not have', () => {
-    assert.throws(() => enableModules(CLOUD_CFG, { nope: [{ module: 'x', position: 1 }] }), /no section nope/);
+    assert.throws(
+      () => enableModules(CLOUD_CFG, { nope: [{ module: 'x', position: 1 }] }),
+      /no section nope/,
+    );
   });
 });
