@@ -72,6 +72,20 @@ export function checkRootDeviceErrors(seconds: number, ...logs: readonly string[
     : check('no-root-device-errors', 'fail', seconds, hits.slice(0, 5).join(' | '));
 }
 
+/**
+ * systemd's "[FAILED] Failed to start X" on the console. A wrong root UUID in fstab, for one, boots to a
+ * login prompt but fails systemd-remount-fs, leaving / read-only and cloud-init broken.
+ */
+export function checkFailedUnits(serial: string, seconds: number): CheckResult {
+  const hits = serial
+    .split('\n')
+    .filter((l) => /\[\s*FAILED\s*\]/.test(l))
+    .map((l) => l.trim());
+  return hits.length === 0
+    ? check('no-failed-units', 'pass', seconds, 'no [FAILED] units on the console')
+    : check('no-failed-units', 'fail', seconds, [...new Set(hits)].slice(0, 5).join(' | '));
+}
+
 export function checkUserData(
   facts: GuestFacts,
   requests: readonly ImdsRequest[],
@@ -200,7 +214,7 @@ export function checkMachineId(facts: GuestFacts, image: ImageFacts, seconds: nu
 export function checkFstab(facts: GuestFacts, seconds: number): CheckResult {
   const name = 'fstab-valid';
   const out = facts['fstab-verify'] ?? '';
-  if (!/\d+ parse errors?, \d+ errors?/.test(out))
+  if (!/\d+ parse errors?, \d+ errors?|Success, no errors or warnings/.test(out))
     return check(name, 'fail', seconds, `findmnt --verify gave no verdict: "${out.slice(0, 200)}"`);
   const lines = out.split('\n');
   const errors = lines.flatMap((l, i) => {

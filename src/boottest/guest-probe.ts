@@ -18,7 +18,8 @@ const SECTIONS: readonly (readonly [string, string])[] = [
   ['cmdline', 'cat /proc/cmdline'],
   ['fstab', 'cat /etc/fstab'],
   // Every fstab source must resolve: systemd does not complain about a wrong root UUID, findmnt does.
-  ['fstab-verify', 'sudo -n findmnt --verify 2>&1 || findmnt --verify 2>&1'],
+  // (findmnt prints its verdict on stderr; sudo's own warnings must not mix in.)
+  ['fstab-verify', "sudo -n sh -c 'findmnt --verify 2>&1' || findmnt --verify 2>&1"],
   ['machine-id', 'cat /etc/machine-id'],
   ['btime', "awk '/^btime/ {print $2}' /proc/stat"],
   ['host-keys', "stat -c '%Y %n' /etc/ssh/ssh_host_*_key"],

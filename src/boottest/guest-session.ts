@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { CommandRunner } from '../api/index.js';
 import {
   checkBuildHostPaths,
+  checkFailedUnits,
   checkFstab,
   checkHostKeys,
   checkImdsTokens,
@@ -115,6 +116,7 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
       : checkBuildHostPaths(files, hostname(), elapsed()),
   );
   add(checkRootDeviceErrors(elapsed(), serial, facts?.['kernel-log'] ?? ''));
+  add(checkFailedUnits(serial, elapsed()));
   add(checkImdsTokens(s.requests, s.expectImdsV2, elapsed()));
   return { checks, timeToLoginPrompt, timeToSsh };
 }

@@ -123,7 +123,7 @@ describe('boot-test against a real image', { skip, timeout: 20 * 60_000 }, () =>
     );
     assert.match(
       summary(report),
-      /unreachable on boot required source: UUID=00000000-dead-beef|Timed out waiting for device|emergency mode|does not exist/,
+      /unreachable on boot required source: UUID=00000000-dead-beef|Failed to start|Timed out waiting for device|emergency mode|does not exist/,
     );
     // A failed run keeps its serial log (and nothing else of size) for the user to read.
     assert.ok(report.serialLog && existsSync(report.serialLog));

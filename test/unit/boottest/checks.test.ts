@@ -228,5 +228,16 @@ describe('fstab check from findmnt --verify', () => {
       '/: unreachable on boot required source: UUID=00000000-dead-beef-0000-000000000000',
     );
     assert.equal(checkFstab({}, 1).status, 'fail');
+    assert.equal(checkFstab({ 'fstab-verify': 'Success, no errors or warnings detected' }, 1).status, 'pass');
+  });
+});
+
+describe('failed units on the console', () => {
+  it('fails on systemd [FAILED] lines (escape codes already stripped)', async () => {
+    const { checkFailedUnits } = await import('../../../src/boottest/checks.js');
+    assert.equal(checkFailedUnits('[  OK  ] Started ssh.service\nbaseline login: ', 1).status, 'pass');
+    const r = checkFailedUnits('[FAILED] Failed to start systemd-re…ount Root and Kernel File Systems.\n', 1);
+    assert.equal(r.status, 'fail');
+    assert.match(r.detail, /systemd-re/);
   });
 });
