@@ -18,7 +18,7 @@ export interface BootstrapHostInfo {
 }
 
 /** Bump when the way a tree is produced changes (argv, tar flags) so old entries stop matching. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 /** JSON with object keys sorted at every level, so equal inputs always serialize the same. */
 export function canonicalJson(value: unknown): string {

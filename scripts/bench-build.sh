@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Build benchmark: the hand-made baseline (../shared/bench/baseline-image.sh) against
+# `bootstrap manifests/debian-qemu.yml`, run alternately in one invocation on the same machine, and
+# the ratios printed. A cold build starts with empty caches; a warm rebuild is the same manifest again
+# (bootstrap cache hit). Targets: cold <= 1.25x baseline, warm <= 0.4x cold.
+# debian-qemu.yml boots BIOS and UEFI (gpt, ESP, grub-cloud-amd64 with shim) while the baseline is a
+# BIOS-only msdos image, so a third build, "same image", sets boot_mode bios and msdos: the like-for-like
+# comparison.
+# Usage (root): scripts/bench-build.sh [ROUNDS]      env: BASELINE=path/to/baseline-image.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-1}
+BASELINE=${BASELINE:-$(cd .. && pwd)/shared/bench/baseline-image.sh}
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
+[ -x "$BASELINE" ] || { echo "baseline script not found: $BASELINE (set BASELINE)" >&2; exit 2; }
+BOOTSTRAP=(node --import tsx src/cli/main.ts)
+[ -f dist/src/cli/main.js ] && BOOTSTRAP=(node dist/src/cli/main.js)
+
+WORK=$(mktemp -d /var/tmp/bench-build.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
+
+build() { # $1 = cache dir, $2 = output name, then extra options
+  local cache=$1 name=$2; shift 2
+  "${BOOTSTRAP[@]}" manifests/debian-qemu.yml --progress plain --log - \
+    --set "bootstrapper.workspace=$WORK/ws" --set "bootstrapper.cache_dir=$cache" --set "name=$name" "$@" >"$WORK/build.log" 2>&1 ||
+    { tail -20 "$WORK/build.log" >&2; exit 1; }
+}
+
+declare -a base cold warm same
+for r in $(seq "$ROUNDS"); do
+  t0=$(now); "$BASELINE" "$WORK/baseline.raw" >"$WORK/baseline.log" 2>&1 || { tail -20 "$WORK/baseline.log" >&2; exit 1; }
+  t1=$(now); base+=("$(elapsed "$t0" "$t1")"); rm -f "$WORK/baseline.raw"
+
+  cache="$WORK/cache-$r"   # empty: a cold build downloads and bootstraps everything
+  t0=$(now); build "$cache" "bench-cold-$r"; t1=$(now); cold+=("$(elapsed "$t0" "$t1")")
+  rm -f "$WORK/ws/bench-cold-$r.raw"
+  t0=$(now); build "$cache" "bench-warm-$r"; t1=$(now); warm+=("$(elapsed "$t0" "$t1")")
+  rm -rf "$WORK/ws/bench-warm-$r.raw" "$cache"
+  t0=$(now); build "$cache" "bench-same-$r" --set system.boot_mode=bios --set volume.partitions.type=msdos
+  t1=$(now); same+=("$(elapsed "$t0" "$t1")"); rm -rf "$WORK/ws/bench-same-$r.raw" "$cache"
+  printf 'round %d: baseline %.1fs  cold %.1fs  warm %.1fs  same image cold %.1fs\n' \
+    "$r" "${base[-1]}" "${cold[-1]}" "${warm[-1]}" "${same[-1]}"
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+B=$(median "${base[@]}"); C=$(median "${cold[@]}"); W=$(median "${warm[@]}"); S=$(median "${same[@]}")
+printf 'median of %d round(s): baseline %.1fs, cold build %.1fs, warm rebuild %.1fs, same-image cold %.1fs\n' \
+  "$ROUNDS" "$B" "$C" "$W" "$S"
+awk -v b="$B" -v c="$C" -v w="$W" -v s="$S" 'BEGIN {
+  printf "cold / baseline            = %.2f   (target <= 1.25)\n", c / b
+  printf "warm / cold                = %.2f   (target <= 0.40)\n", w / c
+  printf "same-image cold / baseline = %.2f\n", s / b
+}'

@@ -1,0 +1,235 @@
+/**
+ * The main job, for real: build manifests/debian-qemu.yml (root, loop devices, mmdebstrap from the
+ * Debian mirror), check what is inside the image, boot it in QEMU under BIOS and UEFI, and show that
+ * an interrupted or failing build leaves nothing behind.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runBootTest } from '../../../src/boottest/index.js';
+import { createHostRunner } from '../../../src/runner/index.js';
+import { createNullLogger } from '../../../src/log/logger.js';
+import { espFiles, leftovers, partitionTable, withMountedPartition } from './image-inspect.js';
+
+const isRoot = process.getuid?.() === 0;
+const skip = !isRoot || !existsSync('/dev/loop-control') ? 'needs root and loop devices' : false;
+
+const WORK = isRoot ? mkdtempSync('/var/tmp/it-build-') : '/nonexistent';
+const WS = join(WORK, 'ws');
+const NAME = 'it-debian-qemu';
+const IMAGE = join(WS, `${NAME}.raw`);
+const REPORT = join(WORK, 'report.json');
+
+interface Run {
+  code: number | null;
+  out: string;
+}
+
+/** Runs `bootstrap MANIFEST ...` and optionally sends SIGINT when a line of output matches. */
+function bootstrap(args: string[], interruptOn?: RegExp): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'manifests/debian-qemu.yml',
+        '--progress',
+        'plain',
+        '--log',
+        '-',
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let sent = false;
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (interruptOn && !sent && interruptOn.test(out)) {
+        sent = true;
+        // Let the step get going, so the interrupt lands inside it.
+        setTimeout(() => child.kill('SIGINT'), 1500);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+const common = (ws: string, name: string): string[] => [
+  '--set',
+  `bootstrapper.workspace=${ws}`,
+  '--set',
+  `name=${name}`,
+];
+
+function assertNothingLeft(ws: string, image: string): void {
+  const { loops, mounts } = leftovers(ws);
+  assert.deepEqual(loops, [], 'no loop device left');
+  assert.deepEqual(mounts, [], 'no mount left');
+  assert.ok(!existsSync(image), `no output file left: ${image}`);
+  const runDirs = existsSync(ws) ? readdirSync(ws).filter((n) => /^[0-9a-f]{8}$/.test(n)) : [];
+  assert.deepEqual(runDirs, [], 'no workspace run directory left');
+  assert.deepEqual(
+    readdirSync(ws).filter((n) => n.endsWith('.partial')),
+    [],
+    'no half-written output',
+  );
+}
+
+describe('build the default manifest', { skip }, () => {
+  let run: Run;
+  before(async () => {
+    run = await bootstrap([...common(WS, NAME), '--report', REPORT]);
+  });
+  after(() => rmSync(WORK, { recursive: true, force: true }));
+
+  it('succeeds and reports the image with its sha256', () => {
+    assert.equal(run.code, 0, run.out.slice(-3000));
+    const report = JSON.parse(readFileSync(REPORT, 'utf8')) as {
+      status: string;
+      artifacts: { kind: string; path: string; sha256: string; format: string }[];
+    };
+    assert.equal(report.status, 'success');
+    const image = report.artifacts.find((a) => a.kind === 'image');
+    assert.equal(image?.path, IMAGE);
+    assert.equal(image?.format, 'raw');
+    const digest = createHash('sha256').update(readFileSync(IMAGE)).digest('hex');
+    assert.equal(image?.sha256, digest);
+  });
+
+  it('has a gpt table with a BIOS boot partition, an EFI system partition and the root', () => {
+    const table = partitionTable(IMAGE);
+    assert.equal(table.label, 'gpt');
+    assert.deepEqual(
+      table.partitions.map((p) => p.type),
+      [
+        '21686148-6449-6E6F-744E-656564454649',
+        'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
+        '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
+      ],
+    );
+    assert.equal(statSync(IMAGE).size, 2 * 1024 ** 3);
+  });
+
+  it('has the removable-path UEFI loader on the ESP', () => {
+    const esp = partitionTable(IMAGE).partitions[1];
+    assert.ok(esp);
+    const files = espFiles(IMAGE, esp.start * 512);
+    assert.match(files, /EFI\/BOOT\/BOOTX64\.EFI/i);
+  });
+
+  it('has fstab and grub.cfg by UUID, with no build-host path', () => {
+    const root = partitionTable(IMAGE).partitions[2];
+    assert.ok(root);
+    const uuid = execFileSync(
+      'blkid',
+      ['-p', '-O', String(root.start * 512), '-s', 'UUID', '-o', 'value', IMAGE],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    withMountedPartition(IMAGE, 3, (dir) => {
+      const fstab = readFileSync(join(dir, 'etc/fstab'), 'utf8');
+      assert.match(fstab, new RegExp(`^UUID=${uuid}\\s+/\\s+ext4`, 'm'));
+      const grub = readFileSync(join(dir, 'boot/grub/grub.cfg'), 'utf8');
+      assert.match(grub, new RegExp(`root=UUID=${uuid}`));
+      assert.match(grub, /console=ttyS0/);
+      for (const [file, text] of [
+        ['fstab', fstab],
+        ['grub.cfg', grub],
+      ] as const) {
+        assert.doesNotMatch(text, /\/dev\/loop/, file);
+        assert.doesNotMatch(text, new RegExp(WORK), file);
+      }
+    });
+  });
+
+  it('is clean: no SSH host keys, empty machine-id, no apt lists, no policy-rc.d, no host resolv.conf', () => {
+    withMountedPartition(IMAGE, 3, (dir) => {
+      assert.deepEqual(
+        readdirSync(join(dir, 'etc/ssh')).filter((f) => f.startsWith('ssh_host_')),
+        [],
+        'SSH host keys',
+      );
+      assert.equal(readFileSync(join(dir, 'etc/machine-id'), 'utf8'), '');
+      assert.deepEqual(
+        readdirSync(join(dir, 'var/lib/apt/lists')).filter((f) => f !== 'partial' && f !== 'lock'),
+        [],
+      );
+      assert.ok(!existsSync(join(dir, 'usr/sbin/policy-rc.d')), 'policy-rc.d');
+      const resolv = join(dir, 'etc/resolv.conf');
+      const hostResolv = readFileSync('/etc/resolv.conf', 'utf8');
+      const isLink = (() => {
+        try {
+          readlinkSync(resolv);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      assert.ok(
+        isLink || !existsSync(resolv) || readFileSync(resolv, 'utf8') !== hostResolv,
+        'host resolv.conf',
+      );
+      assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
+      assert.ok(!existsSync(join(dir, 'root/.bash_history')));
+    });
+  });
+
+  for (const firmware of ['bios', 'uefi'] as const) {
+    it(`boots under ${firmware} to a login prompt, with no root device errors`, async () => {
+      const report = await runBootTest({
+        image: IMAGE,
+        firmware,
+        runner: createHostRunner({ log: createNullLogger(), signal: new AbortController().signal }),
+        timeoutSeconds: 240,
+      });
+      const failed = report.checks.filter((c) => c.status === 'fail');
+      assert.deepEqual(failed, [], JSON.stringify(report.checks, null, 2));
+      assert.ok(
+        report.checks.some((c) => c.name === 'login-prompt' && c.status === 'pass'),
+        JSON.stringify(report.checks),
+      );
+      assert.deepEqual(leftovers('boot-test-').loops, []);
+    });
+  }
+});
+
+describe('interrupted and failing builds leave nothing behind', { skip }, () => {
+  const ws = isRoot ? mkdtempSync('/var/tmp/it-interrupt-') : '/nonexistent';
+  after(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('SIGINT during the bootstrap', async () => {
+    const r = await bootstrap(
+      [...common(ws, 'int-bootstrap'), '--set', 'bootstrapper.cache=false'],
+      /base\/bootstrap-os: /,
+    );
+    assert.equal(r.code, 1, r.out.slice(-2000));
+    assert.match(r.out, /interrupted/);
+    assertNothingLeft(ws, join(ws, 'int-bootstrap.raw'));
+  });
+
+  it('SIGINT during the GRUB installation', async () => {
+    const r = await bootstrap(common(ws, 'int-grub'), /base\/install-grub: /);
+    assert.equal(r.code, 1, r.out.slice(-2000));
+    assertNothingLeft(ws, join(ws, 'int-grub.raw'));
+  });
+
+  it('a package that does not exist fails the build, which rolls back', async () => {
+    const r = await bootstrap([
+      ...common(ws, 'int-fail'),
+      '--set',
+      'packages.install=[no-such-package-bootstrap-test]',
+    ]);
+    assert.equal(r.code, 1, r.out.slice(-2000));
+    assert.match(r.out, /no-such-package-bootstrap-test/);
+    assertNothingLeft(ws, join(ws, 'int-fail.raw'));
+  });
+});
