@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../core/package-root.js';
+import { bootTestCommand } from './commands/boot-test.js';
 import { buildCommand } from './commands/build.js';
 import { doctorCommand } from './commands/doctor.js';
 import { planCommand, type PlanFormat } from './commands/plan.js';
@@ -95,6 +96,47 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
         planCommand(
           file,
           { format: o.format as PlanFormat, ...(o.set ? { set: o.set as string[] } : {}) },
+          processOutput(o.color as ColorMode),
+        ),
+      ),
+    );
+
+  program
+    .command('boot-test')
+    .description('boot an image in QEMU against a local EC2 metadata service and check that it works')
+    .argument('<image>', 'raw or qcow2 image (never modified: a throw-away overlay is booted)')
+    .option('--manifest <file>', "the image's manifest: firmware, architecture, SSH user, IMDSv2 claim")
+    .addOption(
+      new Option('--firmware <type>', 'firmware (default: from the manifest, else bios)').choices([
+        'bios',
+        'uefi',
+      ]),
+    )
+    .option('--timeout <seconds>', 'time for the boot and every check', '300')
+    .option('--report <file>', 'write the JSON report to this file')
+    .option('--user <name>', "SSH user (default: the manifest's cloud_init username, else root)")
+    .addOption(
+      new Option('--imds <version>', 'v2: the metadata service requires tokens')
+        .choices(['v1', 'v2'])
+        .default('v1'),
+    )
+    .option('--require-ssh', 'fail instead of skipping SSH checks when the guest never fetches the key')
+    .option('--keep', 'keep the temp dir (overlay, serial log, key) even when every check passed')
+    .addOption(colorOption())
+    .action((image: string, o: Record<string, unknown>) =>
+      run(
+        bootTestCommand(
+          image,
+          {
+            ...(o.manifest ? { manifest: o.manifest as string } : {}),
+            ...(o.firmware ? { firmware: o.firmware as string } : {}),
+            ...(o.timeout ? { timeout: o.timeout as string } : {}),
+            ...(o.report ? { report: o.report as string } : {}),
+            ...(o.user ? { user: o.user as string } : {}),
+            ...(o.imds ? { imds: o.imds as string } : {}),
+            ...(o.keep ? { keep: true } : {}),
+            ...(o.requireSsh ? { requireSsh: true } : {}),
+          },
           processOutput(o.color as ColorMode),
         ),
       ),
