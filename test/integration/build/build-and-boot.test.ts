@@ -4,7 +4,7 @@
  * an interrupted or failing build leaves nothing behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -233,3 +233,92 @@ describe('interrupted and failing builds leave nothing behind', { skip }, () => 
     assertNothingLeft(ws, join(ws, 'int-fail.raw'));
   });
 });
+
+describe('a cloud-init image passes every boot-test check over SSH', { skip }, () => {
+  const ws = isRoot ? mkdtempSync('/var/tmp/it-cloud-init-') : '/nonexistent';
+  const manifest = 'test/fixtures/manifests/qemu-cloud-init-ec2.yml';
+  const image = join(ws, 'it-cloud-init-ec2.raw');
+  after(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('builds, then `bootstrap boot-test --manifest` logs in with the injected key and checks it all', async () => {
+    const built = await new Promise<Run>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          manifest,
+          '--progress',
+          'plain',
+          '--log',
+          '-',
+          '--set',
+          `bootstrapper.workspace=${ws}`,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    assert.equal(built.code, 0, built.out.slice(-3000));
+
+    const reportFile = join(ws, 'boot-report.json');
+    const r = spawnSyncNode([
+      'src/cli/main.ts',
+      'boot-test',
+      image,
+      '--manifest',
+      manifest,
+      '--report',
+      reportFile,
+      '--timeout',
+      '420',
+    ]);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+      checks: { name: string; status: string; detail?: string }[];
+      timeToSsh: number | null;
+    };
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const byName = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+    for (const name of [
+      'login-prompt',
+      'ssh-login',
+      'user-data-once',
+      'root-fills-disk',
+      'fresh-host-keys',
+      'fresh-machine-id',
+      'no-build-host-paths',
+      'no-root-device-errors',
+    ]) {
+      assert.equal(byName[name], 'pass', `${name}: ${JSON.stringify(report.checks)}`);
+    }
+    assert.ok(report.timeToSsh !== null);
+  });
+
+  it('an image whose fstab names a root UUID that does not exist fails boot-test, naming the check', async () => {
+    const { copyWithBrokenFstab } = await import('../boottest/break-fstab.js');
+    const broken = await copyWithBrokenFstab(image, ws);
+    const r = spawnSyncNode([
+      'src/cli/main.ts',
+      'boot-test',
+      broken,
+      '--manifest',
+      manifest,
+      '--timeout',
+      '300',
+    ]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout + r.stderr,
+      /(fstab-valid|no-failed-units|no-root-device-errors|login-prompt).*(fail|FAIL)|FAIL.*(fstab-valid|no-failed-units|no-root-device-errors|login-prompt)/,
+    );
+  });
+});
+
+function spawnSyncNode(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
