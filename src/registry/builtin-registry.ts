@@ -4,6 +4,7 @@
  */
 import type { Plugin } from '../api/index.js';
 import { basePlugin } from '../base/base-plugin.js';
+import { bootTestPlugin } from '../boottest/boot-test-plugin.js';
 import type { PluginRegistry } from '../manifest/registry-types.js';
 import { adminUserPlugin } from '../../plugins/admin_user/index.js';
 import { ansiblePlugin } from '../../plugins/ansible/index.js';
@@ -32,6 +33,7 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   ec2Provider,
   adminUserPlugin,
   ansiblePlugin,
+  bootTestPlugin,
   aptProxyPlugin,
   cloudInitPlugin,
   commandsPlugin,

@@ -1,0 +1,105 @@
+/**
+ * Plugin `boot_test` (added): boots the finished image in QEMU with the boot-test checks right after it
+ * is written and before any publishing step, so a broken image is never uploaded or registered.
+ * It lives in src/ (not plugins/) because it drives the boot-test machinery, which is not public API.
+ */
+import {
+  BuildError,
+  definePlugin,
+  defineTask,
+  VOLUME,
+  type JsonSchema,
+  type TaskContext,
+} from '../api/index.js';
+import { bootDefaults } from './manifest-defaults.js';
+import { formatCheck } from './report.js';
+import { runBootTest } from './run-boot-test.js';
+
+interface BootTestSettings {
+  readonly firmware?: 'bios' | 'uefi' | 'both';
+  readonly timeout?: number;
+  readonly imds?: 'v1' | 'v2';
+}
+
+export const schema: JsonSchema = {
+  type: 'object',
+  description: 'Added: boot the image in QEMU and check it before anything is published.',
+  properties: {
+    firmware: {
+      enum: ['bios', 'uefi', 'both'],
+      description: 'Firmware to boot with (default: from system.boot_mode; both boots twice).',
+    },
+    timeout: { type: 'integer', minimum: 30, maximum: 3600, description: 'Seconds per boot (default 300).' },
+    imds: { enum: ['v1', 'v2'], description: 'v2: the metadata service requires IMDSv2 tokens.' },
+  },
+  additionalProperties: false,
+};
+
+function firmwares(ctx: TaskContext): ('bios' | 'uefi')[] {
+  const s = ctx.manifest.pluginSettings<BootTestSettings>('boot_test') ?? {};
+  if (s.firmware === 'both') return ['bios', 'uefi'];
+  if (s.firmware) return [s.firmware];
+  return ctx.manifest.data.system.boot_mode === 'hybrid'
+    ? ['bios', 'uefi']
+    : [bootDefaults(ctx.manifest).firmware];
+}
+
+export const bootImage = defineTask({
+  id: 'boot_test/boot-image',
+  phase: 'image-registration',
+  description: 'Boot the image in QEMU and check it before it is published',
+  after: ['base/export-image'],
+  before: ['ec2/upload-snapshot', 'ec2/snapshot-volume', 'ec2/register-image', 'ec2/bundle-image'],
+  hostCommands: ['qemu-img', 'qemu-system-x86_64', 'socat', 'ssh', 'ssh-keygen'],
+  async run(ctx) {
+    const image = ctx.state.get(VOLUME)?.imagePath;
+    if (!image) throw new BuildError('boot_test needs an image file (volume.backing raw, qcow2...)');
+    if (ctx.dryRun) return;
+    const s = ctx.manifest.pluginSettings<BootTestSettings>('boot_test') ?? {};
+    const defaults = bootDefaults(ctx.manifest);
+    for (const firmware of firmwares(ctx)) {
+      ctx.progress(0, undefined, undefined, `booting with ${firmware}`);
+      const report = await runBootTest({
+        image,
+        firmware,
+        arch: defaults.arch,
+        runner: ctx.runner,
+        signal: ctx.signal,
+        timeoutSeconds: s.timeout ?? 300,
+        user: defaults.user,
+        imds: s.imds ?? 'v1',
+        imageClaimsImdsV2: defaults.imageClaimsImdsV2,
+        ...(defaults.expectSsh !== undefined ? { expectSsh: defaults.expectSsh } : {}),
+        onStatus: (message) => ctx.progress(0, undefined, undefined, `${firmware}: ${message}`),
+      });
+      for (const c of report.checks)
+        ctx.log(c.status === 'fail' ? 'error' : 'info', `${firmware}: ${formatCheck(c)}`);
+      const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
+      if (failed.length > 0) {
+        throw new BuildError(
+          `the image failed its ${firmware} boot test: ${failed.join(', ')}`,
+          report.serialLog ? `serial log: ${report.serialLog}` : undefined,
+        );
+      }
+    }
+  },
+});
+
+export const bootTestPlugin = definePlugin({
+  name: 'boot_test',
+  kind: 'plugin',
+  description: 'Boot the image in QEMU with checks before anything is published',
+  schema,
+  tasks: [bootImage],
+  check(manifest, report) {
+    if (manifest.data.volume.backing === 'ebs') {
+      report.error(
+        '/plugins/boot_test',
+        'boot_test boots an image file; the ebs backing has none on this host',
+      );
+    }
+  },
+  resolveTasks(_manifest, tasks) {
+    tasks.add(bootImage);
+  },
+});
