@@ -39,7 +39,8 @@ for r in $(seq "$ROUNDS"); do
   rm -f "$WORK/ws/bench-cold-$r.raw"
   t0=$(now); build "$cache" "bench-warm-$r"; t1=$(now); warm+=("$(elapsed "$t0" "$t1")")
   rm -rf "$WORK/ws/bench-warm-$r.raw" "$cache"
-  t0=$(now); build "$cache" "bench-same-$r" --set system.boot_mode=bios --set volume.partitions.type=msdos
+  t0=$(now); build "$cache" "bench-same-$r" --set system.boot_mode=bios --set volume.partitions.type=msdos \
+    --set volume.partitions.root.size=2GiB
   t1=$(now); same+=("$(elapsed "$t0" "$t1")"); rm -rf "$WORK/ws/bench-same-$r.raw" "$cache"
   printf 'round %d: baseline %.1fs  cold %.1fs  warm %.1fs  same image cold %.1fs\n' \
     "$r" "${base[-1]}" "${cold[-1]}" "${warm[-1]}" "${same[-1]}"
