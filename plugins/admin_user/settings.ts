@@ -1,5 +1,5 @@
 /** The admin_user settings and the small lookups its tasks share. */
-import { BuildError, ROOT_DIR, type TaskContext } from '../../src/api/index.js';
+import { BuildError, type TaskContext } from '../../src/api/index.js';
 
 export interface AdminUserSettings {
   readonly username: string;
@@ -11,12 +11,6 @@ export function settings(ctx: TaskContext): AdminUserSettings {
   const s = ctx.manifest.pluginSettings<AdminUserSettings>('admin_user');
   if (!s) throw new BuildError('plugins.admin_user is not set');
   return s;
-}
-
-export function imageRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (!root) throw new BuildError(`${ctx.taskId}: the image root is not mounted`);
-  return root;
 }
 
 /** The passwd entry of `user` in the image, or undefined when there is none. */

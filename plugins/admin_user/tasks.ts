@@ -2,9 +2,9 @@
  * The admin_user plugin's tasks, in bootstrap-vz's order: sudo in the package list, the user, its
  * sudoers entry, then its password and key, and the SSH settings that keep root out.
  */
-import { BuildError, defineTask, PACKAGES, sha512Crypt } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, PACKAGES, sha512Crypt } from '../../src/api/index.js';
 import { mergeAuthorizedKeys, readPublicKeys } from './public-key.js';
-import { imageRoot, passwdEntry, readPasswd, settings } from './settings.js';
+import { passwdEntry, readPasswd, settings } from './settings.js';
 import { DROP_IN, hasDropInInclude, prependBlock, renderSshdBlock } from './sshd-config.js';
 
 export const addSudoPackage = defineTask({

@@ -6,7 +6,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BuildError, defineTask, PACKAGES, ROOT_DIR, type TaskContext } from '../../src/api/index.js';
+import {
+  BuildError,
+  defineTask,
+  imageRoot,
+  PACKAGES,
+  ROOT_DIR,
+  type TaskContext,
+} from '../../src/api/index.js';
 import {
   inventoryYaml,
   playbookArgv,
@@ -20,13 +27,6 @@ function settings(ctx: TaskContext): AnsibleSettings {
   const s = ctx.manifest.pluginSettings<AnsibleSettings>('ansible');
   if (s === undefined) throw new Error(`${ctx.taskId}: the ansible plugin is not enabled`);
   return s;
-}
-
-function imageRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (root === undefined)
-    throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
-  return root;
 }
 
 export const checkPlaybook = defineTask({

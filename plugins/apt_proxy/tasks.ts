@@ -1,5 +1,5 @@
 /** The apt_proxy plugin's tasks: check the proxy, point apt at it, and take it out of the image. */
-import { BuildError, defineTask, ROOT_DIR, type TaskContext } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, type TaskContext } from '../../src/api/index.js';
 import { PROXY_CONF, proxyUrl, renderProxyConf, type AptProxySettings } from './proxy-config.js';
 import { probeHttp } from './reachability.js';
 
@@ -10,9 +10,7 @@ function settings(ctx: TaskContext): AptProxySettings {
 }
 
 function confPath(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (!root) throw new BuildError(`${ctx.taskId}: the image root is not mounted`);
-  return `${root}${PROXY_CONF}`;
+  return `${imageRoot(ctx)}${PROXY_CONF}`;
 }
 
 export const checkAptProxy = defineTask({

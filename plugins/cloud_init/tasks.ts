@@ -1,15 +1,9 @@
 /** The cloud_init plugin's tasks: packages, the configuration drop-in and module list edits. */
-import { BuildError, defineTask, PACKAGES, ROOT_DIR, type TaskContext } from '../../src/api/index.js';
+import { defineTask, imageRoot, PACKAGES, type TaskContext } from '../../src/api/index.js';
 import { disableModules, enableModules, renderDropIn, type CloudInitSettings } from './cloud-cfg.js';
 
 function settings(ctx: TaskContext): CloudInitSettings {
   return ctx.manifest.pluginSettings<CloudInitSettings>('cloud_init') ?? {};
-}
-
-function root(ctx: TaskContext): string {
-  const dir = ctx.state.get(ROOT_DIR);
-  if (!dir) throw new BuildError('the image root is not mounted');
-  return dir;
 }
 
 export const addCloudInitPackages = defineTask({
@@ -27,7 +21,7 @@ export const writeCloudInitConfig = defineTask({
   phase: 'system-modification',
   description: 'Configure cloud-init: datasources and the default user',
   async run(ctx) {
-    const dir = `${root(ctx)}/etc/cloud/cloud.cfg.d`;
+    const dir = `${imageRoot(ctx)}/etc/cloud/cloud.cfg.d`;
     await ctx.fs.mkdir(dir);
     await ctx.fs.writeFile(
       `${dir}/90_bootstrap.cfg`,
@@ -45,7 +39,7 @@ export const editCloudInitModules = defineTask({
   description: 'Disable and enable cloud-init modules in cloud.cfg',
   after: ['cloud_init/write-config'],
   async run(ctx) {
-    const file = `${root(ctx)}/etc/cloud/cloud.cfg`;
+    const file = `${imageRoot(ctx)}/etc/cloud/cloud.cfg`;
     const s = settings(ctx);
     let text = await ctx.fs.readFile(file);
     if (s.disable_modules) text = disableModules(text, s.disable_modules);

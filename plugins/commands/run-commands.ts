@@ -5,7 +5,7 @@
  * the image is cleaned. A failing command fails the build and rolls it back; nothing here is undone,
  * since what a user command changed is not known.
  */
-import { BuildError, defineTask, formatArgv, ROOT_DIR } from '../../src/api/index.js';
+import { BuildError, defineTask, formatArgv, imageRoot } from '../../src/api/index.js';
 import type { CommandsSettings } from './check-commands.js';
 import { expandCommand } from './expand-command.js';
 
@@ -14,9 +14,7 @@ export const runCommands = defineTask({
   phase: 'user-modification',
   description: "Run the manifest's commands on the build host",
   async run(ctx) {
-    const root = ctx.state.get(ROOT_DIR);
-    if (root === undefined)
-      throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
+    const root = imageRoot(ctx);
     const commands = ctx.manifest.pluginSettings<CommandsSettings>('commands')?.commands ?? [];
     // Expand all of them first: a typo in the last command fails before the first one runs.
     const argvs = commands.map((raw, i) => {

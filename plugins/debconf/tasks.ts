@@ -1,5 +1,5 @@
 /** The debconf plugin's task: feed the manifest's selections to the image's debconf-set-selections. */
-import { BuildError, defineTask, ROOT_DIR } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot } from '../../src/api/index.js';
 import { parseSelections, passwordValues } from './selections.js';
 
 export const setDebconfSelections = defineTask({
@@ -10,8 +10,7 @@ export const setDebconfSelections = defineTask({
   before: ['base/apt-upgrade', 'base/install-packages'],
   hostCommands: ['chroot'],
   async run(ctx) {
-    const root = ctx.state.get(ROOT_DIR);
-    if (!root) throw new BuildError(`${ctx.taskId}: the image root is not mounted`);
+    const root = imageRoot(ctx);
     const text = ctx.manifest.pluginSettings<string>('debconf');
     if (typeof text !== 'string') throw new BuildError('plugins.debconf must be a string of selections');
     const { selections } = parseSelections(text);

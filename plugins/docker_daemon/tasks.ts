@@ -3,7 +3,7 @@
  * and installed its own init script; here Docker is Debian's docker.io package, whose dependencies
  * (containerd, runc, iptables) apt resolves, and whose unit systemd starts at boot.
  */
-import { defineTask, ENABLED_UNITS, PACKAGES, ROOT_DIR } from '../../src/api/index.js';
+import { defineTask, ENABLED_UNITS, imageRoot, PACKAGES } from '../../src/api/index.js';
 import { dirname, join } from 'node:path';
 import { DROP_IN_PATH, renderDropIn } from './docker-opts.js';
 
@@ -33,9 +33,7 @@ export const writeDockerOpts = defineTask({
   description: 'Pass docker_opts to dockerd through a docker.service drop-in',
   before: ['base/enable-units'],
   async run(ctx) {
-    const root = ctx.state.get(ROOT_DIR);
-    if (root === undefined)
-      throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
+    const root = imageRoot(ctx);
     const opts = ctx.manifest.pluginSettings<DockerDaemonSettings>('docker_daemon')?.docker_opts ?? '';
     const file = join(root, DROP_IN_PATH);
     await ctx.fs.mkdir(dirname(file), { mode: 0o755 });

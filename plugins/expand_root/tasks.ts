@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import {
   defineTask,
   ENABLED_UNITS,
+  imageRoot,
   PACKAGES,
-  ROOT_DIR,
   VOLUME,
   type TaskContext,
 } from '../../src/api/index.js';
@@ -26,13 +26,6 @@ export interface ExpandRootSettings {
 
 function settings(ctx: TaskContext): ExpandRootSettings | undefined {
   return ctx.manifest.pluginSettings<ExpandRootSettings>('expand_root');
-}
-
-function imageRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (root === undefined)
-    throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
-  return root;
 }
 
 async function writeImageFile(

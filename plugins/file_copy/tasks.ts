@@ -5,7 +5,7 @@
  * before GRUB's configuration is generated and units are enabled (so copies there still count).
  */
 import { stat } from 'node:fs/promises';
-import { BuildError, defineTask, ROOT_DIR, type TaskContext } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, type TaskContext } from '../../src/api/index.js';
 import { applyOwnership } from './apply-ownership.js';
 import { copyIntoImage } from './copy-into-image.js';
 import { hostPath, resolveInImage } from './image-path.js';
@@ -13,13 +13,6 @@ import { sourcePath, type FileCopySettings } from './settings.js';
 
 function settings(ctx: TaskContext): FileCopySettings {
   return ctx.manifest.pluginSettings<FileCopySettings>('file_copy') ?? { files: [] };
-}
-
-function imageRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (root === undefined)
-    throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
-  return root;
 }
 
 /** Base tasks that write files a user may want to replace; the copies come after them. */

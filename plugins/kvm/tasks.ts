@@ -2,12 +2,7 @@
  * The kvm provider's own tasks. The volume, bootstrap, configuration and the export of the image file
  * are the base plugin's; kvm adds the virtio modules to the initramfs and picks the console.
  */
-import { BuildError, defineTask, KERNEL_CMDLINE, ROOT_DIR } from '../../src/api/index.js';
-
-function rootOf(root: string | undefined): string {
-  if (!root) throw new BuildError('the image root is not mounted');
-  return root;
-}
+import { defineTask, imageRoot, KERNEL_CMDLINE } from '../../src/api/index.js';
 
 /**
  * bootstrap-vz's VirtIO task read the module list from `system.virtio` while its schema put it under
@@ -20,7 +15,7 @@ export const addVirtioModules = defineTask({
   description: 'Add the virtio modules to the initramfs',
   after: ['base/configure-locale'],
   async run(ctx) {
-    const root = rootOf(ctx.state.get(ROOT_DIR));
+    const root = imageRoot(ctx);
     const modules = (ctx.manifest.data.provider.virtio as readonly string[] | undefined) ?? [];
     const file = `${root}/etc/initramfs-tools/modules`;
     const existing = (await ctx.fs.exists(file)) ? await ctx.fs.readFile(file) : '';

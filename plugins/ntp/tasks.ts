@@ -1,5 +1,5 @@
 /** The ntp plugin's tasks: systemd-timesyncd installed and enabled, and its servers. */
-import { BuildError, defineTask, ENABLED_UNITS, PACKAGES, ROOT_DIR } from '../../src/api/index.js';
+import { defineTask, ENABLED_UNITS, imageRoot, PACKAGES } from '../../src/api/index.js';
 import {
   releaseNumber,
   renderTimesyncdDropIn,
@@ -26,8 +26,7 @@ export const writeNtpServers = defineTask({
   description: 'Set the NTP servers of systemd-timesyncd',
   before: ['base/enable-units'],
   async run(ctx) {
-    const root = ctx.state.get(ROOT_DIR);
-    if (!root) throw new BuildError(`${ctx.taskId}: the image root is not mounted`);
+    const root = imageRoot(ctx);
     const servers = ctx.manifest.pluginSettings<{ servers?: readonly string[] }>('ntp')?.servers ?? [];
     if (servers.length === 0) return;
     const dir = TIMESYNCD_DROP_IN.slice(0, TIMESYNCD_DROP_IN.lastIndexOf('/'));

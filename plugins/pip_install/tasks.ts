@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineTask, PACKAGES, ROOT_DIR, type TaskContext } from '../../src/api/index.js';
+import { defineTask, imageRoot, PACKAGES, ROOT_DIR, type TaskContext } from '../../src/api/index.js';
 import { pipInstallArgv, urlCredentials } from './pip-argv.js';
 
 export interface PipInstallSettings {
@@ -24,13 +24,6 @@ export const LENT_CA_BUNDLE = '/tmp/bootstrap-pip-ca-bundle.crt';
 
 function packages(ctx: TaskContext): readonly string[] {
   return ctx.manifest.pluginSettings<PipInstallSettings>('pip_install')?.packages ?? [];
-}
-
-function imageRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (root === undefined)
-    throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
-  return root;
 }
 
 export const addPipPackage = defineTask({

@@ -4,16 +4,10 @@
  */
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildError, defineTask, ROOT_DIR, stateKey, VOLUME, type TaskContext } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, stateKey, VOLUME } from '../../src/api/index.js';
 import { mountsBelow, readMountinfo } from './mounts-below.js';
 import { inputTarball, outputTarball } from './settings.js';
 import { tarCreateArgv, tarExtractArgv } from './tar-argv.js';
-
-function imageRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (root === undefined) throw new BuildError(`${ctx.taskId}: the image root is not mounted`);
-  return root;
-}
 
 /** The partial file being written, so the undo removes it. */
 const PARTIAL = stateKey<string | undefined>('prebootstrapped/partial', () => undefined);

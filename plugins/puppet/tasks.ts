@@ -12,6 +12,7 @@ import {
   BuildError,
   defineTask,
   ENABLED_UNITS,
+  imageRoot,
   PACKAGES,
   ROOT_DIR,
   type TaskContext,
@@ -32,13 +33,6 @@ import {
 
 function settings(ctx: TaskContext): PuppetSettings {
   return ctx.manifest.pluginSettings<PuppetSettings>('puppet') ?? {};
-}
-
-function imageRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (root === undefined)
-    throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
-  return root;
 }
 
 /** A clean command environment in the chroot, with a HOME for Puppet's per-user files. */

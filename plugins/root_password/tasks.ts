@@ -1,5 +1,5 @@
 /** The root_password plugin's task: set root's password with `chpasswd --encrypted`. */
-import { BuildError, defineTask, ROOT_DIR, sha512Crypt } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, sha512Crypt } from '../../src/api/index.js';
 
 export interface RootPasswordSettings {
   readonly password?: string;
@@ -23,8 +23,7 @@ export const setRootPassword = defineTask({
   after: ['base/lock-root-account'],
   hostCommands: ['chroot'],
   async run(ctx) {
-    const root = ctx.state.get(ROOT_DIR);
-    if (!root) throw new BuildError('the image root is not mounted');
+    const root = imageRoot(ctx);
     const settings = ctx.manifest.pluginSettings<RootPasswordSettings>('root_password') ?? {};
     const hash = rootPasswordHash(settings);
     // stdin is never logged; the secrets also mask the values should a tool echo them in an error.

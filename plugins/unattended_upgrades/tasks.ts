@@ -1,5 +1,5 @@
 /** The unattended_upgrades plugin's tasks: the package, and how often apt's periodic jobs run. */
-import { BuildError, defineTask, PACKAGES, ROOT_DIR } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, PACKAGES } from '../../src/api/index.js';
 import { PERIODIC_CONF, renderPeriodic, type UnattendedUpgradesSettings } from './periodic.js';
 
 export const addUnattendedUpgradesPackage = defineTask({
@@ -16,8 +16,7 @@ export const writePeriodicConfig = defineTask({
   phase: 'system-modification',
   description: "Set the intervals of apt's periodic update, download and upgrade jobs",
   async run(ctx) {
-    const root = ctx.state.get(ROOT_DIR);
-    if (!root) throw new BuildError(`${ctx.taskId}: the image root is not mounted`);
+    const root = imageRoot(ctx);
     const s = ctx.manifest.pluginSettings<UnattendedUpgradesSettings>('unattended_upgrades');
     if (!s) throw new BuildError('plugins.unattended_upgrades is not set');
     await ctx.fs.mkdir(`${root}/etc/apt/apt.conf.d`);

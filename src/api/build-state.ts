@@ -3,7 +3,8 @@
  * module that fills it; others read it. See src/api/state.ts for the mechanism.
  */
 import type { Filesystem } from './manifest.js';
-import { stateKey } from './state.js';
+import { stateKey, type BuildState } from './state.js';
+import { BuildError } from './task.js';
 
 export interface PartitionInfo {
   /** Role: root, boot, swap, efi (EFI system partition), bios_grub, or a named gpt extra. */
@@ -42,6 +43,14 @@ export const VOLUME = stateKey<VolumeInfo | undefined>('base/volume', () => unde
 
 /** Host directory where the image's root filesystem is mounted (filled by base/mount-root). */
 export const ROOT_DIR = stateKey<string | undefined>('base/root-dir', () => undefined);
+
+/** The mounted image root on the host; throws a BuildError when no task has mounted it yet. */
+export function imageRoot(ctx: { readonly state: BuildState }): string {
+  const root = ctx.state.get(ROOT_DIR);
+  if (root === undefined)
+    throw new BuildError('the image root is not mounted (base/mount-volume has not run)');
+  return root;
+}
 
 /** Packages to install in the package-installation phase; plugins add to it during preparation. */
 export const PACKAGES = stateKey<Set<string>>('base/packages', () => new Set());

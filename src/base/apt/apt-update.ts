@@ -1,7 +1,6 @@
 /** base/apt-update: refreshes the package lists from the sources written before. */
-import type { Task } from '../../api/index.js';
+import { imageRoot, type Task } from '../../api/index.js';
 import { APT_RUN_OPTIONS, APT_UPDATE_ARGV } from './apt-get.js';
-import { requireRoot } from './root-dir.js';
 import { withSpecialMounts } from './special-mounts.js';
 
 export const aptUpdate: Task = {
@@ -11,7 +10,7 @@ export const aptUpdate: Task = {
   after: ['base/write-apt-sources', 'base/write-apt-preferences', 'base/install-trusted-keys'],
   hostCommands: ['chroot', 'mount', 'umount'],
   async run(ctx) {
-    const root = requireRoot(ctx);
+    const root = imageRoot(ctx);
     await withSpecialMounts(ctx, root, () => ctx.runner.chroot(root, APT_UPDATE_ARGV, APT_RUN_OPTIONS));
   },
 };

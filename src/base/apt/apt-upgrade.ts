@@ -2,10 +2,9 @@
  * base/apt-upgrade: brings the bootstrapped (possibly cached, so older) base system up to date with
  * the sources, including the updates and security suites (bootstrap-vz's AptUpgrade).
  */
-import type { Task } from '../../api/index.js';
+import { imageRoot, type Task } from '../../api/index.js';
 import { aptGetArgv } from './apt-get.js';
 import { cachedAptRun } from './cached-apt-run.js';
-import { requireRoot } from './root-dir.js';
 import { withSpecialMounts } from './special-mounts.js';
 
 export const aptUpgrade: Task = {
@@ -15,7 +14,7 @@ export const aptUpgrade: Task = {
   after: ['base/apt-update', 'base/disable-daemon-autostart'],
   hostCommands: ['chroot', 'mount', 'umount'],
   async run(ctx) {
-    const root = requireRoot(ctx);
+    const root = imageRoot(ctx);
     await withSpecialMounts(ctx, root, () =>
       cachedAptRun(ctx, root, aptGetArgv(ctx.manifest, 'dist-upgrade')),
     );

@@ -4,8 +4,7 @@
  * system-cleaning hygiene task removes it from a successful build.
  */
 import { join } from 'node:path';
-import { ROOT_DIR, type Task } from '../../api/index.js';
-import { requireRoot } from './root-dir.js';
+import { imageRoot, ROOT_DIR, type Task } from '../../api/index.js';
 
 export const POLICY_RC_D = 'usr/sbin/policy-rc.d';
 export const POLICY_RC_D_CONTENT =
@@ -17,7 +16,7 @@ export const disableDaemonAutostart: Task = {
   description: 'Disabling daemon autostart in the chroot',
   before: ['base/apt-update'],
   async run(ctx) {
-    const root = requireRoot(ctx);
+    const root = imageRoot(ctx);
     await ctx.fs.mkdir(join(root, 'usr/sbin'));
     await ctx.fs.writeFile(join(root, POLICY_RC_D), POLICY_RC_D_CONTENT, { mode: 0o755 });
   },

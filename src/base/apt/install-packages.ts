@@ -5,11 +5,10 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { BuildError, PACKAGES, type Task, type TaskContext } from '../../api/index.js';
+import { BuildError, imageRoot, PACKAGES, type Task, type TaskContext } from '../../api/index.js';
 import { APT_RUN_OPTIONS, aptGetArgv } from './apt-get.js';
 import { cachedAptRun } from './cached-apt-run.js';
 import { installBatches, parsePackageSpec, type PackageSpec } from './package-spec.js';
-import { requireRoot } from './root-dir.js';
 import { withSpecialMounts } from './special-mounts.js';
 
 /** Everything to install, manifest entries first, duplicates dropped. */
@@ -56,7 +55,7 @@ export const installPackages: Task = {
   after: ['base/apt-upgrade'],
   hostCommands: ['chroot', 'mount', 'umount'],
   async run(ctx) {
-    const root = requireRoot(ctx);
+    const root = imageRoot(ctx);
     const specs = packageSpecs(ctx);
     const standard = ctx.manifest.data.packages?.install_standard === true;
     if (specs.length === 0 && !standard) {

@@ -4,16 +4,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { BuildError, type Task } from '../../api/index.js';
+import { BuildError, imageRoot, type Task } from '../../api/index.js';
 import { trustedKeyName } from './apt-config.js';
-import { requireRoot } from './root-dir.js';
 
 export const installTrustedKeys: Task = {
   id: 'base/install-trusted-keys',
   phase: 'package-installation',
   description: 'Installing trusted apt keys',
   async run(ctx) {
-    const root = requireRoot(ctx);
+    const root = imageRoot(ctx);
     const dir = join(root, 'etc/apt/trusted.gpg.d');
     await ctx.fs.mkdir(dir);
     for (const key of ctx.manifest.data.packages?.['trusted-keys'] ?? []) {

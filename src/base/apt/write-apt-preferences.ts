@@ -1,8 +1,7 @@
 /** base/write-apt-preferences: apt preferences and apt.conf snippets from the manifest (see apt-config.ts). */
 import { dirname, join } from 'node:path';
-import type { Task } from '../../api/index.js';
+import { imageRoot, type Task } from '../../api/index.js';
 import { aptConfFiles, preferenceFiles } from './apt-config.js';
-import { requireRoot } from './root-dir.js';
 
 export const writeAptPreferences: Task = {
   id: 'base/write-apt-preferences',
@@ -10,7 +9,7 @@ export const writeAptPreferences: Task = {
   description: 'Writing apt preferences and configuration',
   after: ['base/write-apt-sources'],
   async run(ctx) {
-    const root = requireRoot(ctx);
+    const root = imageRoot(ctx);
     for (const file of [...preferenceFiles(ctx.manifest), ...aptConfFiles(ctx.manifest)]) {
       const path = join(root, file.path);
       await ctx.fs.mkdir(dirname(path));

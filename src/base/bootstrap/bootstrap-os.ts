@@ -7,8 +7,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import {
   BOOTSTRAP_INCLUDE,
+  imageRoot,
   PACKAGES,
-  ROOT_DIR,
   stateKey,
   type Task,
   type TaskContext,
@@ -37,14 +37,6 @@ const CACHE_ENTRY = stateKey<CacheEntryPaths | undefined>('base/bootstrap-cache-
 
 export function bootstrapTool(ctx: Pick<TaskContext, 'manifest'>): BootstrapTool {
   return ctx.manifest.data.bootstrapper.tool ?? 'mmdebstrap';
-}
-
-function requireRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  // A planning bug, not a user error: base/mount-root fills ROOT_DIR in volume-mounting.
-  if (root === undefined)
-    throw new Error('base/bootstrap-os: ROOT_DIR is not set; base/mount-root did not run');
-  return root;
 }
 
 async function restore(ctx: TaskContext, paths: CacheEntryPaths, root: string): Promise<void> {
@@ -78,7 +70,7 @@ export const bootstrapOs: Task = {
   description: 'Installing the Debian base system',
   hostCommands: ['mmdebstrap', 'tar'],
   async run(ctx) {
-    const root = requireRoot(ctx);
+    const root = imageRoot(ctx);
     const tool = bootstrapTool(ctx);
     const host = await gatherHostInfo(ctx, tool);
     const extra = bootstrapIncludes(ctx, tool);

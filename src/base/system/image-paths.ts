@@ -3,15 +3,10 @@
  * host, and how an absolute path inside the image maps to a host path.
  */
 import { join } from 'node:path';
-import { BuildError, ROOT_DIR, VOLUME, type TaskContext, type VolumeInfo } from '../../api/index.js';
+import { BuildError, VOLUME, type TaskContext, type VolumeInfo } from '../../api/index.js';
 
-/** The image root on the host; a missing root is an ordering bug (a task ran before base/mount-root). */
-export function imageRoot(ctx: TaskContext): string {
-  const root = ctx.state.get(ROOT_DIR);
-  if (root === undefined)
-    throw new Error(`${ctx.taskId}: the image root is not mounted yet (ROOT_DIR unset)`);
-  return root;
-}
+// The image root comes from the public API; re-exported so the base tasks take both helpers from here.
+export { imageRoot } from '../../api/index.js';
 
 /** Host path of an absolute path inside the image. Refuses relative paths and `..` segments. */
 export function inImage(root: string, imagePath: string): string {

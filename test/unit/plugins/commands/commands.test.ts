@@ -137,7 +137,7 @@ describe('commands/run-commands', () => {
 
   it('refuses to run before the image root is mounted', async () => {
     const ctx = testContext({ manifest: testManifest(withCommands([['true']])) });
-    await assert.rejects(runCommands.run(ctx), /ROOT_DIR/);
+    await assert.rejects(runCommands.run(ctx), /the image root is not mounted/);
   });
 });
 
