@@ -41,7 +41,7 @@ export interface VolumeInfo {
 /** Filled by base/create-volume from the manifest's volume section; partitions get devices and UUIDs later. */
 export const VOLUME = stateKey<VolumeInfo | undefined>('base/volume', () => undefined);
 
-/** Host directory where the image's root filesystem is mounted (filled by base/mount-root). */
+/** Host directory where the image's root filesystem is mounted (filled by base/mount-volume). */
 export const ROOT_DIR = stateKey<string | undefined>('base/root-dir', () => undefined);
 
 /** The mounted image root on the host; throws a BuildError when no task has mounted it yet. */

@@ -33,6 +33,8 @@ import { schema as puppet } from '../../../plugins/puppet/schema.js';
 import { schema as rootPassword } from '../../../plugins/root_password/schema.js';
 import { schema as tmpfsWorkspace } from '../../../plugins/tmpfs_workspace/schema.js';
 import { schema as unattendedUpgrades } from '../../../plugins/unattended_upgrades/schema.js';
+// boot_test is ours (it lives in src/boottest), but its example ships with the others.
+import { schema as bootTest } from '../../../src/boottest/boot-test-plugin.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CORPUS = join(ROOT, 'test/fixtures/bootstrap-vz');
@@ -40,6 +42,7 @@ const CORPUS = join(ROOT, 'test/fixtures/bootstrap-vz');
 const PLUGINS: Readonly<Record<string, JsonSchema>> = {
   admin_user: adminUser,
   ansible,
+  boot_test: bootTest,
   apt_proxy: aptProxy,
   cloud_init: cloudInit,
   commands,
