@@ -2,7 +2,7 @@
 import { defineTask } from '../../api/index.js';
 import { ImageFile } from '../../volume/image-file.js';
 import { LoopDevice } from '../../volume/loop-device.js';
-import { VOLUME_RESOURCES, volumeOf } from './volume-resources.js';
+import { VOLUME_RESOURCES, volumeOf, volumeRunner } from './volume-resources.js';
 
 export const createImageFile = defineTask({
   id: 'base/create-image-file',
@@ -11,12 +11,13 @@ export const createImageFile = defineTask({
   hostCommands: ['truncate'],
   async run(ctx) {
     const volume = volumeOf(ctx);
-    const image = new ImageFile(`${ctx.workspace}/volume.raw`, volume.sizeBytes, ctx.runner, ctx.fs);
+    const image = new ImageFile(`${ctx.workspace}/volume.raw`, volume.sizeBytes, volumeRunner(ctx), ctx.fs);
     ctx.state.get(VOLUME_RESOURCES).image = image;
     await image.create();
     volume.imagePath = image.path;
   },
   async undo(ctx) {
+    volumeRunner(ctx);
     await ctx.state.get(VOLUME_RESOURCES).image?.delete();
   },
 });
@@ -30,7 +31,7 @@ export const attachLoopDevice = defineTask({
   async run(ctx) {
     const volume = volumeOf(ctx);
     const loop = new LoopDevice(volume.imagePath ?? `${ctx.workspace}/volume.raw`, {
-      runner: ctx.runner,
+      runner: volumeRunner(ctx),
       fs: ctx.fs,
       signal: ctx.signal,
       log: (level, message) => ctx.log(level, message),
@@ -39,6 +40,7 @@ export const attachLoopDevice = defineTask({
     volume.device = await loop.attach();
   },
   async undo(ctx) {
+    volumeRunner(ctx);
     await ctx.state.get(VOLUME_RESOURCES).loop?.detach();
   },
 });
@@ -50,6 +52,7 @@ export const detachLoopDevice = defineTask({
   after: ['base/unmount-volume'],
   hostCommands: ['losetup'],
   async run(ctx) {
+    volumeRunner(ctx);
     await ctx.state.get(VOLUME_RESOURCES).loop?.detach();
     delete volumeOf(ctx).device;
   },

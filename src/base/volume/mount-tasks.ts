@@ -1,6 +1,7 @@
 /** Mounting the volume's filesystems at <workspace>/root (bootstrap-vz's MountRoot, MountAdditional). */
 import { defineTask, ROOT_DIR } from '../../api/index.js';
 import { partitionMounts } from '../../volume/mounts.js';
+import { releaseRoot } from './release-root.js';
 import { mountTable, volumeOf } from './volume-resources.js';
 
 export const mountVolume = defineTask({
@@ -19,7 +20,10 @@ export const mountVolume = defineTask({
     for (const entry of partitionMounts(root, partitions)) await table.mount(entry);
   },
   async undo(ctx) {
-    await mountTable(ctx).unmountAll();
+    const table = mountTable(ctx);
+    const root = ctx.state.get(ROOT_DIR);
+    if (root) await releaseRoot(ctx, root, table.mounted);
+    await table.unmountAll();
   },
 });
 

@@ -3,7 +3,7 @@ import { BuildError, defineTask } from '../../api/index.js';
 import { Formatter } from '../../volume/format.js';
 import { partitionDevice } from '../../volume/loop-device.js';
 import { PartitionTable } from '../../volume/partition-table.js';
-import { VOLUME_RESOURCES, volumeOf } from './volume-resources.js';
+import { VOLUME_RESOURCES, volumeOf, volumeRunner } from './volume-resources.js';
 
 export const partitionVolume = defineTask({
   id: 'base/partition-volume',
@@ -13,6 +13,7 @@ export const partitionVolume = defineTask({
   async run(ctx) {
     const volume = volumeOf(ctx);
     const res = ctx.state.get(VOLUME_RESOURCES);
+    volumeRunner(ctx);
     const disk = volume.device;
     if (!disk || !res.layout) throw new BuildError('the volume is not attached');
     if (volume.partitionMap === 'none') {
