@@ -38,7 +38,7 @@ function describeEvent(
     case 'command':
       return { level: 'debug', message: `command: ${formatArgv(e.argv)}` };
     case 'rollback-start':
-      return { level: 'warn', message: `rolling back ${e.tasks} task(s): ${e.reason}` };
+      return { level: 'warn', message: `rolling back ${e.tasks} task(s): ${e.reason.split('\n')[0] ?? ''}` };
     case 'undo':
       return e.status === 'ok'
         ? { level: 'info', message: `undid ${e.id}` }

@@ -34,7 +34,7 @@ export function createPlainRenderer(
           if (opts.debug) line(`$ ${formatArgv(e.argv)}`);
           return;
         case 'rollback-start':
-          return line(`rollback of ${e.tasks} task(s): ${e.reason}`);
+          return line(`rollback of ${e.tasks} task(s): ${e.reason.split('\n')[0] ?? ''}`);
         case 'undo':
           return line(e.status === 'ok' ? `undone ${e.id}` : `undo FAILED ${e.id}: ${e.error ?? ''}`);
         case 'rollback-end':

@@ -99,7 +99,10 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
         if (a.path || a.id) out.out(`${a.kind}: ${a.path ?? a.id}${a.region ? ` (${a.region})` : ''}`);
       return EXIT_OK;
     }
-    const why = result.error instanceof Error ? result.error.message : String(result.error ?? result.status);
+    // The failed task's full message (command, stderr tail) was shown when it failed: one line here.
+    const why = (
+      result.error instanceof Error ? result.error.message : String(result.error ?? result.status)
+    ).split('\n')[0];
     out.err(`${name}: build ${result.status}${result.failedTask ? ` in ${result.failedTask}` : ''}: ${why}`);
     if (result.rollback && !result.rollback.ok) {
       out.err(
