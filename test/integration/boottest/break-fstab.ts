@@ -20,7 +20,12 @@ export async function copyWithBrokenFstab(image: string, dir: string): Promise<s
     // No udev here: ask for the partition nodes, then look for the one with /etc/fstab.
     await run('partx', ['-u', loop]).catch(() => run('partx', ['-a', loop]));
     for (const node of await partitionNodes(loop)) {
-      await run('mount', [node, mnt]);
+      // Not every partition holds a filesystem this host can mount (bios_grub, a vfat ESP): skip those.
+      const ok = await run('mount', [node, mnt]).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) continue;
       mounted = true;
       const fstab = join(mnt, 'etc', 'fstab');
       if (await exists(fstab)) {
