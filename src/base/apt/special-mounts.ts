@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { TaskContext } from '../../api/index.js';
 import { mountsBelow } from '../bootstrap/mounts-below.js';
+import { ensureBuildDns } from '../system/keep-build-dns.js';
 
 interface SpecialMount {
   readonly target: string;
@@ -48,6 +49,8 @@ export async function withSpecialMounts<T>(ctx: TaskContext, root: string, fn: (
   const mounted: string[] = [];
   let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
+    // Steps in here download (apt, pip...): name resolution must work in the chroot.
+    await ensureBuildDns(ctx, root);
     for (const m of SPECIAL_MOUNTS) {
       const path = join(root, m.target);
       await ctx.fs.mkdir(path);

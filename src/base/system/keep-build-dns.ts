@@ -8,8 +8,29 @@
  */
 import { readlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { Task } from '../../api/index.js';
+import type { Task, TaskContext } from '../../api/index.js';
 import { imageRoot, inImage } from './image-paths.js';
+
+/**
+ * Makes /etc/resolv.conf usable inside the chroot when it is a link that dangles there (systemd-resolved
+ * installed by the bootstrapper or by apt). Called before every chroot step that may download
+ * (src/base/apt/special-mounts.ts) and by base/keep-build-dns after the package installation.
+ */
+export async function ensureBuildDns(ctx: TaskContext, root: string): Promise<void> {
+  if (ctx.dryRun) return;
+  const path = inImage(root, '/etc/resolv.conf');
+  const target = await readlink(path).catch(() => undefined);
+  if (target === undefined) return; // a regular file (or none): nothing replaced it
+  const inside = isAbsolute(target) ? join(root, target) : join(dirname(path), target);
+  if (await ctx.fs.exists(inside)) return;
+  ctx.log(
+    'info',
+    `/etc/resolv.conf points to ${target}, which does not exist in the chroot; using the host's for the build`,
+  );
+  const hostResolvConf = await ctx.fs.readFile('/etc/resolv.conf').catch(() => '');
+  await ctx.fs.remove(path);
+  await ctx.fs.writeFile(path, hostResolvConf, { mode: 0o644 });
+}
 
 export const keepBuildDns: Task = {
   id: 'base/keep-build-dns',
@@ -17,18 +38,6 @@ export const keepBuildDns: Task = {
   description: 'Keep name resolution working in the chroot after systemd-resolved is installed',
   after: ['base/install-packages'],
   async run(ctx) {
-    const root = imageRoot(ctx);
-    const path = inImage(root, '/etc/resolv.conf');
-    const target = await readlink(path).catch(() => undefined);
-    if (target === undefined) return; // a regular file (or none): nothing replaced it
-    const inside = isAbsolute(target) ? join(root, target) : join(dirname(path), target);
-    if (await ctx.fs.exists(inside)) return;
-    ctx.log(
-      'info',
-      `/etc/resolv.conf points to ${target}, which does not exist in the chroot; using the host's for the build`,
-    );
-    const hostResolvConf = await ctx.fs.readFile('/etc/resolv.conf').catch(() => '');
-    await ctx.fs.remove(path);
-    await ctx.fs.writeFile(path, hostResolvConf, { mode: 0o644 });
+    await ensureBuildDns(ctx, imageRoot(ctx));
   },
 };
