@@ -45,4 +45,10 @@ export function aptGetArgv(
  * `--error-on=any`: an unreachable source fails the update instead of being skipped with a warning,
  * which would build the image from stale lists without saying so.
  */
-export const APT_UPDATE_ARGV: readonly string[] = ['apt-get', '-o', 'Acquire::Retries=3', 'update', '--error-on=any'];
+export const APT_UPDATE_ARGV: readonly string[] = [
+  'apt-get',
+  '-o',
+  'Acquire::Retries=3',
+  'update',
+  '--error-on=any',
+];
