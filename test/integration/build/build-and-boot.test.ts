@@ -307,6 +307,7 @@ describe('a cloud-init image passes every boot-test check over SSH', { skip }, (
   it('an image whose fstab names a root UUID that does not exist fails boot-test, naming the check', async () => {
     const { copyWithBrokenFstab } = await import('../boottest/break-fstab.js');
     const broken = await copyWithBrokenFstab(image, ws);
+    const reportFile = join(ws, 'broken-report.json');
     const r = spawnSyncNode([
       'src/cli/main.ts',
       'boot-test',
@@ -315,7 +316,12 @@ describe('a cloud-init image passes every boot-test check over SSH', { skip }, (
       manifest,
       '--timeout',
       '300',
+      '--report',
+      reportFile,
     ]);
+    // A failed boot test keeps its serial log for the user to read; the test removes it.
+    const kept = (JSON.parse(readFileSync(reportFile, 'utf8')) as { workDir?: string }).workDir;
+    if (kept?.startsWith('/tmp/boot-test-')) rmSync(kept, { recursive: true, force: true });
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(
       r.stdout + r.stderr,
