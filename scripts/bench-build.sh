@@ -13,8 +13,9 @@ ROUNDS=${1:-1}
 BASELINE=${BASELINE:-$(cd .. && pwd)/shared/bench/baseline-image.sh}
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
 [ -x "$BASELINE" ] || { echo "baseline script not found: $BASELINE (set BASELINE)" >&2; exit 2; }
-BOOTSTRAP=(node --import tsx src/cli/main.ts)
-[ -f dist/src/cli/main.js ] && BOOTSTRAP=(node dist/src/cli/main.js)
+# The compiled CLI, as the installed `bootstrap` command runs it (built now, outside the timings).
+npm run --silent build
+BOOTSTRAP=(node dist/src/cli/main.js)
 
 WORK=$(mktemp -d /var/tmp/bench-build.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

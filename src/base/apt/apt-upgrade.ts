@@ -5,6 +5,7 @@
 import { imageRoot, type Task } from '../../api/index.js';
 import { aptGetArgv } from './apt-get.js';
 import { cachedAptRun } from './cached-apt-run.js';
+import { usableFreshBootstrap } from './fresh-bootstrap.js';
 import { withSpecialMounts } from './special-mounts.js';
 
 export const aptUpgrade: Task = {
@@ -15,6 +16,13 @@ export const aptUpgrade: Task = {
   hostCommands: ['chroot', 'mount', 'umount'],
   async run(ctx) {
     const root = imageRoot(ctx);
+    if (usableFreshBootstrap(ctx)) {
+      ctx.log(
+        'info',
+        'the bootstrap installed from the updates and security suites moments ago; nothing to upgrade',
+      );
+      return;
+    }
     await withSpecialMounts(ctx, root, () =>
       cachedAptRun(ctx, root, aptGetArgv(ctx.manifest, 'dist-upgrade')),
     );

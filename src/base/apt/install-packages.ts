@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { BuildError, imageRoot, PACKAGES, type Task, type TaskContext } from '../../api/index.js';
 import { APT_RUN_OPTIONS, aptGetArgv } from './apt-get.js';
 import { cachedAptRun } from './cached-apt-run.js';
+import { usableFreshBootstrap } from './fresh-bootstrap.js';
 import { installBatches, parsePackageSpec, type PackageSpec } from './package-spec.js';
 import { withSpecialMounts } from './special-mounts.js';
 
@@ -60,6 +61,15 @@ export const installPackages: Task = {
     const standard = ctx.manifest.data.packages?.install_standard === true;
     if (specs.length === 0 && !standard) {
       ctx.log('debug', 'no packages to install');
+      return;
+    }
+    const fresh = usableFreshBootstrap(ctx);
+    if (
+      !standard &&
+      fresh &&
+      specs.every((p) => p.kind === 'remote' && !p.target && fresh.included.has(p.name))
+    ) {
+      ctx.log('info', `the bootstrap installed all ${specs.length} packages already`);
       return;
     }
     await withSpecialMounts(ctx, root, async () => {

@@ -14,7 +14,8 @@ import {
   type TaskContext,
 } from '../../api/index.js';
 import { parsePackageSpec } from '../apt/package-spec.js';
-import { resolveBootstrapPlan, type BootstrapTool } from './bootstrap-plan.js';
+import { FRESH_BOOTSTRAP } from '../apt/fresh-bootstrap.js';
+import { resolveBootstrapPlan, type BootstrapPlan, type BootstrapTool } from './bootstrap-plan.js';
 import { bootstrapArgv } from './bootstrap-argv.js';
 import { acquireLock } from './cache-lock.js';
 import { bootstrapCacheInputs, bootstrapCacheKey } from './cache-key.js';
@@ -64,6 +65,13 @@ function bootstrapIncludes(ctx: TaskContext, tool: BootstrapTool): string[] {
   return [...extra, ...named, ...ctx.state.get(PACKAGES)];
 }
 
+/** After mmdebstrap ran with the update suites, its lists and packages are current (see fresh-bootstrap.ts). */
+function markFresh(ctx: TaskContext, plan: BootstrapPlan, included: readonly string[]): void {
+  if (plan.tool !== 'mmdebstrap' || plan.updateSources.length === 0) return;
+  const main = `deb ${plan.mirror} ${plan.suite} ${plan.components.join(' ')}`;
+  ctx.state.set(FRESH_BOOTSTRAP, { sources: [main, ...plan.updateSources], included: new Set(included) });
+}
+
 export const bootstrapOs: Task = {
   id: 'base/bootstrap-os',
   phase: 'os-installation',
@@ -78,7 +86,10 @@ export const bootstrapOs: Task = {
 
     if (ctx.dryRun || !bootstrapCacheEnabled(ctx.manifest)) {
       if (ctx.dryRun) await ctx.runner.run(bootstrapArgv(plan, root, undefined));
-      else await runBootstrapper(ctx, plan, root);
+      else {
+        await runBootstrapper(ctx, plan, root);
+        markFresh(ctx, plan, extra);
+      }
       return;
     }
 
@@ -99,6 +110,7 @@ export const bootstrapOs: Task = {
         if (!(await cacheHit(paths))) {
           ctx.log('info', `bootstrap cache miss (${key.slice(0, 12)}): running ${tool}`);
           await runBootstrapper(ctx, plan, root);
+          markFresh(ctx, plan, extra);
           ctx.progress(0, 1, 'steps', 'saving the bootstrap to the cache');
           await createTarball(ctx, root, paths.partial, await mountsBelow(root));
           await publishEntry(paths, bootstrapCacheInputs(ctx.manifest, host, extra));
