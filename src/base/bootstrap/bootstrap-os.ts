@@ -55,7 +55,7 @@ async function restore(ctx: TaskContext, paths: CacheEntryPaths, root: string): 
  * base/install-packages still runs afterwards for what cannot go here (other targets, local .deb
  * files) and finds the rest installed.
  */
-function bootstrapIncludes(ctx: TaskContext, tool: BootstrapTool): string[] {
+export function bootstrapIncludes(ctx: TaskContext, tool: BootstrapTool): string[] {
   const extra = [...ctx.state.get(BOOTSTRAP_INCLUDE)];
   if (tool !== 'mmdebstrap') return extra;
   const named = (ctx.manifest.data.packages?.install ?? []).flatMap((entry) => {

@@ -52,6 +52,12 @@ export async function runBootstrapper(
       });
       break;
     } catch (e) {
+      if (e instanceof CommandError && /No space left on device/i.test(e.stderrTail)) {
+        throw new BuildError(
+          `the root filesystem ran out of space while ${plan.tool} installed the packages`,
+          'raise volume.partitions.root.size (or install fewer packages); a build that fits once is checked before any work the next time',
+        );
+      }
       if (!(e instanceof CommandError) || !looksTransient(e.stderrTail)) throw e;
       if (mmdebstrapCache !== undefined) await harvestDebs(root, mmdebstrapCache, { remove: false });
       if (attempt >= MAX_ATTEMPTS) {

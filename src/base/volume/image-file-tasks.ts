@@ -1,8 +1,24 @@
 /** The image file behind file-backed volumes, and its loop device (bootstrap-vz's loopback.Create/Attach). */
-import { defineTask } from '../../api/index.js';
+import { BuildError, defineTask, formatSize, type PartitionInfo, type TaskContext } from '../../api/index.js';
+import { cachedTreeBytes } from '../bootstrap/cached-tree-size.js';
 import { ImageFile } from '../../volume/image-file.js';
 import { LoopDevice } from '../../volume/loop-device.js';
 import { VOLUME_RESOURCES, volumeOf, volumeRunner } from './volume-resources.js';
+
+/** ext4/xfs keep about 5% for metadata and root's reserve; the tree must fit in the rest. */
+const USABLE_FRACTION = 0.93;
+
+async function checkRootFits(ctx: TaskContext, partitions: readonly PartitionInfo[]): Promise<void> {
+  const root = partitions.find((p) => p.mountpoint === '/');
+  const tree = await cachedTreeBytes(ctx);
+  if (!root || tree === undefined) return;
+  if (tree > root.sizeBytes * USABLE_FRACTION) {
+    throw new BuildError(
+      `the root partition (${formatSize(root.sizeBytes)}) is too small: this package set takes ${formatSize(Math.ceil(tree / 2 ** 20) * 2 ** 20)} (measured by an earlier build)`,
+      'raise volume.partitions.root.size',
+    );
+  }
+}
 
 export const createImageFile = defineTask({
   id: 'base/create-image-file',
@@ -11,6 +27,7 @@ export const createImageFile = defineTask({
   hostCommands: ['truncate'],
   async run(ctx) {
     const volume = volumeOf(ctx);
+    await checkRootFits(ctx, volume.partitions);
     const image = new ImageFile(`${ctx.workspace}/volume.raw`, volume.sizeBytes, volumeRunner(ctx), ctx.fs);
     ctx.state.get(VOLUME_RESOURCES).image = image;
     await image.create();

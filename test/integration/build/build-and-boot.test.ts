@@ -228,6 +228,15 @@ describe('interrupted and failing builds leave nothing behind', { skip }, () => 
     assertNothingLeft(ws, join(ws, 'int-grub.raw'));
   });
 
+  it('a root partition too small for the packages is refused before the volume is created', async () => {
+    // The default manifest was built above, so its package set's size is known from the cache.
+    const r = await bootstrap([...common(ws, 'int-small'), '--set', 'volume.partitions.root.size=400MiB']);
+    assert.equal(r.code, 1, r.out.slice(-2000));
+    assert.match(r.out, /root partition \(\d+MiB\) is too small/);
+    assert.doesNotMatch(r.out, /base\/bootstrap-os: /, 'nothing was bootstrapped');
+    assertNothingLeft(ws, join(ws, 'int-small.raw'));
+  });
+
   it('a package that does not exist fails the build, which rolls back', async () => {
     const r = await bootstrap([
       ...common(ws, 'int-fail'),
