@@ -343,3 +343,79 @@ function spawnSyncNode(args: string[]): { status: number | null; stdout: string;
   const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+describe('extlinux, written as qcow2', { skip }, () => {
+  const ws = isRoot ? mkdtempSync('/var/tmp/it-extlinux-') : '/nonexistent';
+  after(() => removeTestDir(ws));
+
+  it('builds a BIOS extlinux image, converts it to qcow2, and it boots', async () => {
+    const r = await bootstrap([
+      ...common(ws, 'it-extlinux'),
+      '--set',
+      'system.bootloader=extlinux',
+      '--set',
+      'system.boot_mode=bios',
+      '--set',
+      'volume.backing=qcow2',
+    ]);
+    assert.equal(r.code, 0, r.out.slice(-3000));
+    const image = join(ws, 'it-extlinux.qcow2');
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '--output=json', image], { encoding: 'utf8' }),
+    ) as {
+      format: string;
+      'virtual-size': number;
+    };
+    assert.equal(info.format, 'qcow2');
+    assert.equal(info['virtual-size'], 2 * 1024 ** 3);
+    assert.ok(!existsSync(join(ws, 'it-extlinux.raw')), 'only the converted image is left');
+    const report = await runBootTest({
+      image,
+      firmware: 'bios',
+      runner: createHostRunner({ log: createNullLogger(), signal: new AbortController().signal }),
+      timeoutSeconds: 240,
+    });
+    assert.deepEqual(
+      report.checks.filter((c) => c.status === 'fail'),
+      [],
+      JSON.stringify(report.checks, null, 2),
+    );
+    assert.ok(report.checks.some((c) => c.name === 'login-prompt' && c.status === 'pass'));
+  });
+});
+
+describe("bootstrap-vz's own kvm example", { skip }, () => {
+  const ws = isRoot ? mkdtempSync('/var/tmp/it-bootstrap-vz-') : '/nonexistent';
+  after(() => removeTestDir(ws));
+
+  it('builds unchanged with --set system.release=bookworm, and boots', async () => {
+    const manifest = 'test/fixtures/bootstrap-vz/manifests/examples/kvm/buster-console.yml';
+    const built = spawnSyncNode([
+      'src/cli/main.ts',
+      manifest,
+      '--progress',
+      'plain',
+      '--log',
+      '-',
+      '--set',
+      'system.release=bookworm',
+      '--set',
+      `bootstrapper.workspace=${ws}`,
+      '--set',
+      'name=bvz-buster-console',
+    ]);
+    assert.equal(built.status, 0, (built.stdout + built.stderr).slice(-3000));
+    const report = await runBootTest({
+      image: join(ws, 'bvz-buster-console.raw'),
+      firmware: 'bios',
+      runner: createHostRunner({ log: createNullLogger(), signal: new AbortController().signal }),
+      timeoutSeconds: 240,
+    });
+    assert.deepEqual(
+      report.checks.filter((c) => c.status === 'fail'),
+      [],
+      JSON.stringify(report.checks, null, 2),
+    );
+    assert.ok(report.checks.some((c) => c.name === 'login-prompt' && c.status === 'pass'));
+  });
+});
