@@ -10,3 +10,4 @@ export * from './plugin.js';
 export * from './size.js';
 export * from './build-state.js';
 export * from './password-hash.js';
+export * from './tree-tar.js';

@@ -10,44 +10,9 @@
  * and it cannot create device nodes (mmdebstrap populates /dev with null, zero, tty...); its async
  * create even stalled on that tree until ./dev was filtered out. So GNU tar it is.
  */
-import { relative } from 'node:path';
-import type { TaskContext } from '../../api/index.js';
+import { tarCreateArgv, tarExtractArgv, type TaskContext } from '../../api/index.js';
 
-/** Flags that keep everything a root filesystem needs: numeric owners, modes, ACLs, all xattrs. */
-const PRESERVE = ['--numeric-owner', '--acls', '--xattrs', '--xattrs-include=*'] as const;
-
-/**
- * `tar --create` of the tree at root into file. `mounts` are filesystems mounted below the root
- * (/boot...): their contents belong to the tree, their lost+found directories do not.
- */
-export function tarCreateArgv(root: string, file: string, mounts: readonly string[] = []): string[] {
-  const lostFound = ['.', ...mounts.map((m) => `./${relative(root, m)}`)].map(
-    (d) => `--exclude=${d}/lost+found`,
-  );
-  return [
-    'tar',
-    '--create',
-    `--file=${file}`,
-    ...PRESERVE,
-    '--anchored',
-    ...lostFound,
-    `--directory=${root}`,
-    '.',
-  ];
-}
-
-/** `tar --extract` into root, restoring owners and permissions exactly (we run as root). */
-export function tarExtractArgv(file: string, root: string): string[] {
-  return [
-    'tar',
-    '--extract',
-    `--file=${file}`,
-    ...PRESERVE,
-    '--same-owner',
-    '--preserve-permissions',
-    `--directory=${root}`,
-  ];
-}
+export { tarCreateArgv, tarExtractArgv };
 
 export async function createTarball(
   ctx: TaskContext,
