@@ -48,9 +48,18 @@ export const ec2Provider = definePlugin({
     if (system.bootloader === 'pvgrub' && virtualization !== 'pvm') {
       report.error('/system/bootloader', 'pvgrub only boots paravirtual (pvm) AMIs');
     }
+    if (provider.publish === false && volume.backing !== 'raw') {
+      report.error(
+        '/provider/publish',
+        `publish: false needs volume.backing raw (${String(volume.backing)} builds in AWS)`,
+        'set volume.backing: raw to build the image file only',
+      );
+    }
   },
   resolveTasks(manifest, tasks) {
     const backing = manifest.data.volume.backing;
+    // A local build of the EC2 image: the image file is the product, nothing talks to AWS.
+    if (manifest.data.provider.publish === false) return;
     tasks.add(t.connect, t.checkAmiName, t.registerImage);
     if (backing === 'ebs') {
       tasks.add(

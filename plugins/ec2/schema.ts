@@ -135,6 +135,13 @@ export const schema: JsonSchema = {
       description:
         'Added. Sets EnaSupport on the AMI. Defaults to true for hvm with enhanced_networking simple.',
     },
+    publish: {
+      type: 'boolean',
+      default: true,
+      description:
+        'Added. `false` (raw backing only) stops after the image file: no AWS call, no snapshot, no AMI. ' +
+        'For testing an EC2 image locally, e.g. with `bootstrap boot-test`.',
+    },
     snapshot_upload: {
       type: 'object',
       description: 'Added. Raw backing: how the image is written to a snapshot through the EBS direct API.',
