@@ -128,14 +128,18 @@ export async function withRetries<T>(
   const started = Date.now();
   for (let n = 0; ; n++) {
     if (o.signal?.aborted) throw abortError(o.signal);
-    const timeout = AbortSignal.timeout(o.attemptTimeoutMs);
-    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+    // A ref'd timer, unlike AbortSignal.timeout's: a hung attempt must keep the process alive to retry.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), o.attemptTimeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, timeout.signal]) : timeout.signal;
     let err: unknown;
     try {
       return await attempt(signal);
     } catch (caught) {
       if (o.signal?.aborted) throw abortError(o.signal);
-      err = timeout.aborted ? new AttemptTimeoutError(o.what, o.attemptTimeoutMs) : caught;
+      err = timeout.signal.aborted ? new AttemptTimeoutError(o.what, o.attemptTimeoutMs) : caught;
+    } finally {
+      clearTimeout(timer);
     }
     const kind = err instanceof AttemptTimeoutError ? 'retry' : classifyError(err);
     const now = Date.now();
