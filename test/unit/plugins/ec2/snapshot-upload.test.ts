@@ -242,6 +242,29 @@ describe('uploader calls (fake EBS client)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('keeps at most `concurrency` blocks in flight, and uses all of them', async () => {
+    const file = join(dir, 'dense.raw');
+    const fd = await open(file, 'w');
+    await fd.write(Buffer.alloc(20 * B, 5), 0, 20 * B, 0);
+    await fd.close();
+    let inFlight = 0;
+    let most = 0;
+    const ebs = {
+      config: { maxAttempts: async () => 1 },
+      async send(command: { constructor: { name: string } }) {
+        if (command.constructor.name === 'StartSnapshotCommand') return { SnapshotId: 'snap-dense' };
+        if (command.constructor.name !== 'PutSnapshotBlockCommand') return {};
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return {};
+      },
+    } as unknown as EBSClient;
+    const result = await uploadImageToSnapshot({ ebs, file, clientToken: 't', concurrency: 3 });
+    assert.equal(result.blocksWritten, 20);
+    assert.equal(most, 3);
+  });
+
   it('starts, puts each data block with its checksum, completes with the count and LINEAR checksum', async () => {
     const file = join(dir, 'img.raw');
     const fd = await open(file, 'w');
