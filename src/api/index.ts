@@ -11,3 +11,4 @@ export * from './size.js';
 export * from './build-state.js';
 export * from './password-hash.js';
 export * from './tree-tar.js';
+export * from './cloud-journal.js';

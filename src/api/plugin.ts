@@ -4,6 +4,7 @@
  * Providers are plugins of kind 'provider': their schema covers the manifest's `provider` section and
  * they contribute the volume and the publishing step.
  */
+import type { CloudCleaner } from './cloud-journal.js';
 import type { Manifest } from './manifest.js';
 import type { Task } from './task.js';
 
@@ -36,6 +37,11 @@ export interface Plugin {
   readonly manifestSchema?: JsonSchema;
   /** Every task this plugin can contribute; ids must start with `<name>/`. */
   readonly tasks: readonly Task[];
+  /**
+   * Deleters of the cloud resource kinds this plugin journals, in deletion order, for
+   * `bootstrap cleanup` (see cloud-journal.ts).
+   */
+  readonly cleaners?: readonly CloudCleaner[];
   /** Plugins that cannot be enabled together with this one. */
   readonly conflicts?: readonly string[];
   /** Semantic checks beyond the schema, run before any work starts. */

@@ -2,6 +2,7 @@
  * A task is a plain typed object. Its id is `<plugin>/<verb-noun>` (e.g. `ec2/register-image`); the
  * resolver orders tasks by phase, then by `after`/`before` edges, ties broken by id.
  */
+import type { CloudJournal } from './cloud-journal.js';
 import type { Artifact, LogLevel } from './events.js';
 import type { BuildFs } from './fs.js';
 import type { Manifest } from './manifest.js';
@@ -20,6 +21,10 @@ export interface TaskContext {
   /** Aborted on SIGINT/SIGTERM: long waits must stop when it fires. */
   readonly signal: AbortSignal;
   readonly dryRun: boolean;
+  /** Id of this build run (8 hex digits): the workspace name, and the build tag on cloud resources. */
+  readonly runId: string;
+  /** Durable record of cloud resources this build creates, for `bootstrap cleanup` after a crash. */
+  readonly journal: CloudJournal;
   /** Id of the task this context was made for. */
   readonly taskId: string;
   log(level: LogLevel, message: string): void;

@@ -11,6 +11,7 @@ import type { CommandRunner } from '../api/runner.js';
 import { BuildState } from '../api/state.js';
 import type { Plan, PlannedTask } from '../graph/resolve-plan.js';
 import { errorMessage, type BuildResult, type TaskOutcome } from './build-result.js';
+import { createNullJournal, type EngineJournal } from './cloud-journal-file.js';
 import { rollBack } from './rollback.js';
 import { createTaskContext, type SharedContext } from './task-context.js';
 
@@ -29,12 +30,18 @@ export interface RunPlanOptions {
   /** Awaited after a failure and before the rollback (--pause-on-error). */
   readonly pauseBeforeRollback?: () => Promise<void>;
   readonly dryRun: boolean;
+  /** The build's run id (workspace name, build tag on cloud resources). */
+  readonly runId?: string;
+  /** Where cloud resources are journaled; none by default (no cloud task, or a dry run). */
+  readonly journal?: EngineJournal;
 }
 
 export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildResult> {
   const startedAt = new Date();
   const { events, signal } = opts;
   const artifacts: Artifact[] = [];
+  const runId = opts.runId ?? opts.journal?.runId ?? 'dryrun00';
+  const journal = opts.journal ?? createNullJournal(runId);
   const shared: SharedContext = {
     manifest: opts.manifest,
     workspace: opts.workspace,
@@ -43,6 +50,8 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
     state: new BuildState(),
     events,
     dryRun: opts.dryRun,
+    runId,
+    journal,
     artifacts,
   };
   const outcomes: TaskOutcome[] = plan.tasks.map(({ task, plugin }) => ({
@@ -90,6 +99,7 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
 
   const interrupted = signal.aborted;
   if (!failure && !interrupted) {
+    await finishJournal(journal, 'success', events);
     return { status: 'success', tasks: outcomes, artifacts, startedAt, endedAt: new Date() };
   }
 
@@ -124,6 +134,7 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
     ...(opts.abortRollback ? { abortRollback: opts.abortRollback } : {}),
     contextFor: (planned, undoSignal) => createTaskContext(shared, planned.task.id, undoSignal),
   });
+  await finishJournal(journal, interrupted ? 'interrupted' : 'failed', events);
   return {
     status: interrupted ? 'interrupted' : 'failed',
     error,
@@ -134,4 +145,17 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
     startedAt,
     endedAt: new Date(),
   };
+}
+
+/** Closes the run in the journal; a journal that cannot be written must not turn a build into a crash. */
+async function finishJournal(
+  journal: EngineJournal,
+  status: 'success' | 'failed' | 'interrupted',
+  events: EventSink,
+): Promise<void> {
+  try {
+    await journal.finish(status);
+  } catch (error) {
+    events.emit({ type: 'log', level: 'warn', message: `cloud journal: ${errorMessage(error)}` });
+  }
 }

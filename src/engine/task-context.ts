@@ -1,4 +1,5 @@
 /** Builds the TaskContext a task's run or undo receives; all contexts of a build share one state. */
+import type { CloudJournal } from '../api/cloud-journal.js';
 import type { Artifact, EventSink } from '../api/events.js';
 import type { BuildFs } from '../api/fs.js';
 import type { Manifest } from '../api/manifest.js';
@@ -15,6 +16,8 @@ export interface SharedContext {
   readonly state: BuildState;
   readonly events: EventSink;
   readonly dryRun: boolean;
+  readonly runId: string;
+  readonly journal: CloudJournal;
   readonly artifacts: Artifact[];
 }
 
@@ -29,6 +32,8 @@ export function createTaskContext(shared: SharedContext, taskId: string, signal:
     state: shared.state,
     signal,
     dryRun: shared.dryRun,
+    runId: shared.runId,
+    journal: shared.journal,
     taskId,
     log: (level, message) => events.emit({ type: 'log', level, message, task: taskId }),
     progress: (done, total, unit, message) =>

@@ -16,6 +16,7 @@ import {
   type RunOptions,
   type TaskContext,
   type Artifact,
+  type CloudJournal,
 } from '../../src/api/index.js';
 
 export interface RecordedCall {
@@ -123,6 +124,8 @@ export function testContext(opts: {
   state?: BuildState;
   fs?: BuildFs;
   taskId?: string;
+  runId?: string;
+  journal?: CloudJournal;
 }): TestContext {
   const logs: string[] = [];
   const artifacts: Artifact[] = [];
@@ -134,12 +137,26 @@ export function testContext(opts: {
     state: opts.state ?? new BuildState(),
     signal: new AbortController().signal,
     dryRun: false,
+    runId: opts.runId ?? 'test0001',
+    journal: opts.journal ?? memoryJournal(opts.runId ?? 'test0001'),
     taskId: opts.taskId ?? 'test/task',
     logs,
     artifacts,
     log: (level, message) => logs.push(`${level}: ${message}`),
     progress: () => {},
     addArtifact: (a) => artifacts.push(a),
+  };
+}
+
+/** A cloud journal that keeps its lines in memory (`lines`), for asserting what a task journaled. */
+export function memoryJournal(runId = 'test0001'): CloudJournal & { readonly lines: string[] } {
+  const lines: string[] = [];
+  return {
+    runId,
+    lines,
+    intend: async (r) => void lines.push(`intend ${r.plugin}/${r.kind} ${r.key}`),
+    created: async (key, id) => void lines.push(`created ${key} ${id}`),
+    released: async (key) => void lines.push(`released ${key}`),
   };
 }
 

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EventSink } from '../../api/index.js';
 import { makePlan, type ManifestPlan } from '../../core/make-plan.js';
+import { createFileJournal } from '../../engine/cloud-journal-file.js';
 import { installInterruptHandlers } from '../../engine/interrupts.js';
 import { runPlan } from '../../engine/run-plan.js';
 import { PlanError } from '../../graph/resolve-plan.js';
@@ -86,6 +87,9 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
       signal: interrupts.signal,
       abortRollback: interrupts.abortRollback,
       dryRun,
+      runId,
+      // Dry runs create nothing in any cloud, so they journal nothing.
+      ...(dryRun ? {} : { journal: createFileJournal(runId) }),
       ...(opts.pauseOnError ? { pauseBeforeRollback: waitForEnter(out) } : {}),
     });
     const report = buildReport({ manifestFile: resolve(file), name, result, plan });

@@ -1,0 +1,153 @@
+/**
+ * The cloud journal on disk: one JSON line per event in `<state dir>/journal/<run id>.jsonl`, each
+ * appended and fsync'd before the call returns, so a line survives a SIGKILL or a power cut the moment
+ * a plugin's `await journal.intend(...)` resolves. Replaying the lines gives each resource's state.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CloudJournal, CloudResourceIntent, CloudResourceRecord } from '../api/cloud-journal.js';
+
+export const DEFAULT_STATE_DIR = '/var/lib/debian-image-bootstrap';
+
+/** `BOOTSTRAP_STATE_DIR` overrides the state directory (tests, unprivileged dry runs). */
+export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.BOOTSTRAP_STATE_DIR ?? DEFAULT_STATE_DIR, 'journal');
+}
+
+type JournalLine =
+  | ({ readonly t: 'intend'; readonly at: string } & CloudResourceIntent)
+  | { readonly t: 'created'; readonly at: string; readonly key: string; readonly id: string }
+  | { readonly t: 'released'; readonly at: string; readonly key: string }
+  | { readonly t: 'kept'; readonly at: string; readonly key: string }
+  | { readonly t: 'end'; readonly at: string; readonly status: string };
+
+export interface EngineJournal extends CloudJournal {
+  /** Path of the journal file, when it has one. */
+  readonly file?: string;
+  /** Called by the engine when the build succeeded: products are kept, the run is closed. */
+  finish(status: 'success' | 'failed' | 'interrupted'): Promise<void>;
+}
+
+/**
+ * A journal that appends to `<dir>/<runId>.jsonl`. The file is created on the first line only, so a
+ * build that touches no cloud leaves nothing in the state directory.
+ */
+export function createFileJournal(runId: string, dir: string = journalDir()): EngineJournal {
+  const file = join(dir, `${runId}.jsonl`);
+  const products = new Set<string>();
+  const released = new Set<string>();
+  let opened = false;
+  const append = async (line: JournalLine): Promise<void> => {
+    if (!opened) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // fsync the directory once so the new file's entry is durable too.
+      const d = openSync(dir, 'r');
+      try {
+        fsyncSync(d);
+      } finally {
+        closeSync(d);
+      }
+      opened = true;
+    }
+    const fd = openSync(file, 'a', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(line) + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const at = () => new Date().toISOString();
+  return {
+    runId,
+    file,
+    async intend(resource) {
+      if (resource.product) products.add(resource.key);
+      await append({ t: 'intend', at: at(), ...resource });
+    },
+    async created(key, id) {
+      await append({ t: 'created', at: at(), key, id });
+    },
+    async released(key) {
+      released.add(key);
+      await append({ t: 'released', at: at(), key });
+    },
+    async finish(status) {
+      if (!opened) return;
+      if (status === 'success') {
+        for (const key of products) if (!released.has(key)) await append({ t: 'kept', at: at(), key });
+      }
+      await append({ t: 'end', at: at(), status });
+    },
+  };
+}
+
+/** A journal that keeps nothing: dry runs create no resources. */
+export function createNullJournal(runId: string): EngineJournal {
+  return {
+    runId,
+    intend: async () => {},
+    created: async () => {},
+    released: async () => {},
+    finish: async () => {},
+  };
+}
+
+export interface JournalRun {
+  readonly runId: string;
+  readonly file: string;
+  /** Status of the `end` line, or undefined when the process died before writing it. */
+  readonly endStatus?: string;
+  readonly resources: CloudResourceRecord[];
+}
+
+/** Replays one journal file; a torn last line (power cut mid-write) is ignored. */
+export function replayJournal(runId: string, file: string, text: string): JournalRun {
+  const byKey = new Map<string, CloudResourceRecord>();
+  let endStatus: string | undefined;
+  for (const raw of text.split('\n')) {
+    if (!raw.trim()) continue;
+    let line: JournalLine;
+    try {
+      line = JSON.parse(raw) as JournalLine;
+    } catch {
+      continue;
+    }
+    if (line.t === 'intend') {
+      const { t: _t, at: _at, ...intent } = line;
+      byKey.set(line.key, { ...intent, runId, state: 'intended' });
+    } else if (line.t === 'end') {
+      endStatus = line.status;
+    } else {
+      const record = byKey.get(line.key);
+      if (!record) continue;
+      if (line.t === 'created') {
+        record.id = line.id;
+        if (record.state === 'intended') record.state = 'created';
+      } else {
+        record.state = line.t;
+      }
+    }
+  }
+  return { runId, file, ...(endStatus !== undefined ? { endStatus } : {}), resources: [...byKey.values()] };
+}
+
+/** Every run in the journal directory (or only `runId`), oldest file name first. */
+export async function readJournals(dir: string = journalDir(), runId?: string): Promise<JournalRun[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const runs: JournalRun[] = [];
+  for (const name of names) {
+    const id = name.slice(0, -'.jsonl'.length);
+    if (runId !== undefined && id !== runId) continue;
+    const file = join(dir, name);
+    runs.push(replayJournal(id, file, await readFile(file, 'utf8')));
+  }
+  return runs;
+}
