@@ -63,11 +63,17 @@ export interface Bundle {
   readonly bundledSize: number;
 }
 
-/** The account id as the manifest wants it: 12 digits, no dashes. */
+/**
+ * The account id as the manifest's <user> wants it: 12 digits, no dashes. bootstrap-vz's user-id may also
+ * be an IAM user ARN (arn:aws:iam::123456789012:user/name): its account id is used.
+ */
 export function normalizeUserId(userId: string): string {
-  const digits = userId.replace(/-/g, '');
+  const arn = /^arn:aws[a-z-]*:iam::(\d{12}):user\/.+$/.exec(userId);
+  const digits = arn ? (arn[1] ?? '') : userId.replace(/-/g, '');
   if (!/^\d{12}$/.test(digits))
-    throw new Error(`user id "${userId}" is not a 12-digit AWS account id (1234-5678-9012 or 123456789012)`);
+    throw new Error(
+      `user id "${userId}" is not an AWS account id (1234-5678-9012, 123456789012) or IAM user ARN`,
+    );
   return digits;
 }
 

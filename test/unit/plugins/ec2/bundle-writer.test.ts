@@ -200,9 +200,11 @@ describe('writeBundle', () => {
     assert.deepEqual(readdirSync(out), []);
   });
 
-  it('refuses a user id that is not an account id', () => {
+  it('takes an account id with or without dashes, or an IAM user ARN', () => {
     assert.equal(normalizeUserId('1234-5678-9012'), '123456789012');
-    assert.throws(() => normalizeUserId('arn:aws:iam::123456789012:user/x'), /12-digit AWS account id/);
+    assert.equal(normalizeUserId('arn:aws:iam::123456789012:user/iamuser'), '123456789012');
+    assert.throws(() => normalizeUserId('me'), /not an AWS account id/);
+    assert.throws(() => normalizeUserId('1234-5678-901'), /not an AWS account id/);
   });
 
   it('removes what it wrote when aborted part-way', async () => {
