@@ -30,10 +30,24 @@ export type BuildEvent =
   | { readonly type: 'rollback-start'; readonly reason: string; readonly tasks: number }
   | { readonly type: 'undo'; readonly id: string; readonly status: 'ok' | 'failed'; readonly error?: string }
   | { readonly type: 'rollback-end'; readonly ok: boolean }
-  | { readonly type: 'artifact'; readonly artifact: Artifact };
+  | { readonly type: 'artifact'; readonly artifact: Artifact }
+  | { readonly type: 'cloud-call'; readonly call: CloudCall; readonly task?: string };
 
 export interface EventSink {
   emit(event: BuildEvent): void;
+}
+
+/**
+ * One call to a cloud API (an AWS SDK command), listed in the --report JSON. `params` holds the main
+ * inputs only: never credentials, never block data.
+ */
+export interface CloudCall {
+  readonly service: string;
+  readonly operation: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** How many calls this entry stands for (bulk operations such as PutSnapshotBlock are summed). */
+  readonly count?: number;
+  readonly error?: string;
 }
 
 /** Something a build produced, listed in the --report JSON. */

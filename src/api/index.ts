@@ -12,3 +12,4 @@ export * from './build-state.js';
 export * from './password-hash.js';
 export * from './tree-tar.js';
 export * from './cloud-journal.js';
+export * from './secrets.js';

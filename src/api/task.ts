@@ -3,7 +3,7 @@
  * resolver orders tasks by phase, then by `after`/`before` edges, ties broken by id.
  */
 import type { CloudJournal } from './cloud-journal.js';
-import type { Artifact, LogLevel } from './events.js';
+import type { Artifact, CloudCall, LogLevel } from './events.js';
 import type { BuildFs } from './fs.js';
 import type { Manifest } from './manifest.js';
 import type { Phase } from './phases.js';
@@ -31,6 +31,8 @@ export interface TaskContext {
   /** Progress of a long step, drawn as a bar on a terminal. */
   progress(done: number, total?: number, unit?: string, message?: string): void;
   addArtifact(artifact: Artifact): void;
+  /** Records a cloud API call for the event stream and the --report JSON. */
+  recordCloudCall(call: CloudCall): void;
 }
 
 export interface Task {

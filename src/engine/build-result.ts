@@ -1,5 +1,5 @@
 /** What running a plan produced: per-task outcomes, artifacts, and how the rollback went. */
-import type { Artifact } from '../api/events.js';
+import type { Artifact, CloudCall } from '../api/events.js';
 import type { Phase } from '../api/phases.js';
 
 export type TaskStatus = 'ok' | 'failed' | 'skipped' | 'not-run';
@@ -29,6 +29,8 @@ export interface BuildResult {
   readonly failedTask?: string;
   readonly tasks: TaskOutcome[];
   readonly artifacts: Artifact[];
+  /** Cloud API calls made by the tasks, in order (bulk calls summed). */
+  readonly cloudCalls?: CloudCall[];
   readonly rollback?: RollbackResult;
   readonly startedAt: Date;
   readonly endedAt: Date;

@@ -3,7 +3,7 @@
  * that started. It reports through events only; it never exits the process or installs signal
  * handlers (the CLI does, with installInterruptHandlers, and aborts `signal`).
  */
-import type { Artifact, EventSink } from '../api/events.js';
+import type { Artifact, CloudCall, EventSink } from '../api/events.js';
 import type { BuildFs } from '../api/fs.js';
 import type { Manifest } from '../api/manifest.js';
 import type { Phase } from '../api/phases.js';
@@ -40,6 +40,7 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
   const startedAt = new Date();
   const { events, signal } = opts;
   const artifacts: Artifact[] = [];
+  const cloudCalls: CloudCall[] = [];
   const runId = opts.runId ?? opts.journal?.runId ?? 'dryrun00';
   const journal = opts.journal ?? createNullJournal(runId);
   const shared: SharedContext = {
@@ -53,6 +54,7 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
     runId,
     journal,
     artifacts,
+    cloudCalls,
   };
   const outcomes: TaskOutcome[] = plan.tasks.map(({ task, plugin }) => ({
     id: task.id,
@@ -100,7 +102,7 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
   const interrupted = signal.aborted;
   if (!failure && !interrupted) {
     await finishJournal(journal, 'success', events);
-    return { status: 'success', tasks: outcomes, artifacts, startedAt, endedAt: new Date() };
+    return { status: 'success', tasks: outcomes, artifacts, cloudCalls, startedAt, endedAt: new Date() };
   }
 
   const error = failure?.error ?? signal.reason;
@@ -141,6 +143,7 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
     ...(failure ? { failedTask: failure.task } : {}),
     tasks: outcomes,
     artifacts,
+    cloudCalls,
     rollback,
     startedAt,
     endedAt: new Date(),

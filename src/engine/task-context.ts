@@ -1,6 +1,6 @@
 /** Builds the TaskContext a task's run or undo receives; all contexts of a build share one state. */
 import type { CloudJournal } from '../api/cloud-journal.js';
-import type { Artifact, EventSink } from '../api/events.js';
+import type { Artifact, CloudCall, EventSink } from '../api/events.js';
 import type { BuildFs } from '../api/fs.js';
 import type { Manifest } from '../api/manifest.js';
 import type { CommandRunner } from '../api/runner.js';
@@ -19,6 +19,7 @@ export interface SharedContext {
   readonly runId: string;
   readonly journal: CloudJournal;
   readonly artifacts: Artifact[];
+  readonly cloudCalls: CloudCall[];
 }
 
 export function createTaskContext(shared: SharedContext, taskId: string, signal: AbortSignal): TaskContext {
@@ -48,6 +49,10 @@ export function createTaskContext(shared: SharedContext, taskId: string, signal:
     addArtifact: (artifact) => {
       shared.artifacts.push(artifact);
       events.emit({ type: 'artifact', artifact });
+    },
+    recordCloudCall: (call) => {
+      shared.cloudCalls.push(call);
+      events.emit({ type: 'cloud-call', call, task: taskId });
     },
   };
 }

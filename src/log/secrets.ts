@@ -3,6 +3,8 @@
  * replaced by `***` in anything that passes through `maskSecrets`. The registry is process-wide on
  * purpose: a secret seen once (an AWS key, a password passed to a command) stays masked everywhere.
  */
+import { setSecretHandler } from '../api/secrets.js';
+
 export interface SecretMasker {
   register(value: string): void;
   mask(text: string): string;
@@ -34,6 +36,9 @@ const globalMasker = createSecretMasker();
 export function registerSecret(value: string): void {
   globalMasker.register(value);
 }
+
+// Plugins mark secrets through the public API (src/api/secrets.ts), which may not import this module.
+setSecretHandler(registerSecret);
 
 export function maskSecrets(text: string): string {
   return globalMasker.mask(text);

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import type { Artifact } from '../api/events.js';
+import type { Artifact, CloudCall } from '../api/events.js';
 import type { Phase } from '../api/phases.js';
 import { BuildError } from '../api/task.js';
 import { CommandError } from '../api/runner.js';
@@ -37,6 +37,8 @@ export interface BuildReport {
     seconds: number;
   }[];
   readonly artifacts: readonly Artifact[];
+  /** Cloud API calls in order, main parameters only (bulk calls summed); absent when there were none. */
+  readonly cloudCalls?: readonly CloudCall[];
   readonly rollback: {
     readonly ok: boolean;
     readonly undone: readonly string[];
@@ -82,6 +84,7 @@ export function buildReport(input: {
     seconds: round((result.endedAt.getTime() - result.startedAt.getTime()) / 1000),
     tasks,
     artifacts: result.artifacts,
+    ...(result.cloudCalls?.length ? { cloudCalls: result.cloudCalls } : {}),
     rollback,
     ...(result.status !== 'success' ? { error: describeError(result.error, result.failedTask) } : {}),
   };

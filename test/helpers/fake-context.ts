@@ -17,6 +17,7 @@ import {
   type TaskContext,
   type Artifact,
   type CloudJournal,
+  type CloudCall,
 } from '../../src/api/index.js';
 
 export interface RecordedCall {
@@ -115,6 +116,7 @@ export interface TestContext extends TaskContext {
   readonly runner: TestRunner;
   readonly logs: string[];
   readonly artifacts: Artifact[];
+  readonly cloudCalls: CloudCall[];
 }
 
 export function testContext(opts: {
@@ -129,6 +131,7 @@ export function testContext(opts: {
 }): TestContext {
   const logs: string[] = [];
   const artifacts: Artifact[] = [];
+  const cloudCalls: CloudCall[] = [];
   return {
     manifest: opts.manifest ?? testManifest(baseManifestData),
     workspace: opts.workspace ?? '/tmp/ws',
@@ -145,6 +148,8 @@ export function testContext(opts: {
     log: (level, message) => logs.push(`${level}: ${message}`),
     progress: () => {},
     addArtifact: (a) => artifacts.push(a),
+    cloudCalls,
+    recordCloudCall: (c) => cloudCalls.push(c),
   };
 }
 
