@@ -29,7 +29,7 @@ export interface BundleUploadOptions {
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
   readonly onObjectStarting?: (key: string) => void | Promise<void>;
-  readonly onObjectDone?: (key: string, bytes: number) => void;
+  readonly onObjectDone?: (key: string, bytes: number) => void | Promise<void>;
 }
 
 export interface UploadedBundle {
@@ -82,7 +82,7 @@ async function putFile(options: BundleUploadOptions, key: string, path: string, 
       throw new BuildError(aclRefusedMessage(options.bucket));
     throw err;
   }
-  options.onObjectDone?.(key, size);
+  await options.onObjectDone?.(key, size);
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; the first failure stops new starts. */

@@ -45,8 +45,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 interface Sent {
   readonly kind: 'put' | 'delete';
   readonly key: string;
-  readonly acl?: string;
-  readonly length?: number;
+  readonly acl?: string | undefined;
+  readonly length?: number | undefined;
 }
 
 function fakeS3(fail?: (key: string) => Error | undefined): { s3: S3Client; sent: Sent[] } {
