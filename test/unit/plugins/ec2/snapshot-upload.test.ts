@@ -5,6 +5,7 @@
  * and the aggregate checksum).
  */
 import assert from 'node:assert/strict';
+import { constants } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,38 +56,46 @@ describe('block walk', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('yields data blocks in order, skips holes and written zeros, zero-pads the short tail', async () => {
-    const file = join(dir, 'sparse.raw');
-    const size = 5 * B + 1234;
-    const fd = await open(file, 'w');
-    await fd.truncate(size);
-    await fd.write(Buffer.alloc(10, 7), 0, 10, B + B - 5); // straddles blocks 1 and 2
-    await fd.write(Buffer.alloc(B), 0, B, 3 * B); // written zeros
-    await fd.write(Buffer.alloc(1234, 9), 0, 1234, 5 * B); // the short tail
-    await fd.close();
-    let skips = 0;
-    const scan = scanBlocks(file, size, () => skips++);
-    assert.equal(scan.blocksTotal, 6);
-    const got: { index: number; data: Buffer }[] = [];
-    for await (const block of scan.blocks) got.push(block);
-    assert.deepEqual(
-      got.map((b) => b.index),
-      [1, 2, 5],
-    );
-    assert.equal(scan.skipped, 3);
-    assert.equal(skips, 3);
-    for (const b of got) assert.equal(b.data.length, B);
-    assert.deepEqual([...got[0]!.data.subarray(B - 5)], [7, 7, 7, 7, 7]);
-    assert.deepEqual([...got[1]!.data.subarray(0, 6)], [7, 7, 7, 7, 7, 0]);
-    const tail = got[2]!.data;
-    assert.ok(tail.subarray(0, 1234).equals(Buffer.alloc(1234, 9)));
-    assert.ok(
-      tail.subarray(1234).equals(Buffer.alloc(B - 1234)),
-      'the padding is zeros, not stale buffer bytes',
-    );
-    // Each yielded block owns its buffer: the walk does not overwrite a block a worker still holds.
-    assert.notEqual(got[0]!.data.buffer, got[1]!.data.buffer);
-  });
+  for (const direct of [true, false]) {
+    it(`yields data blocks in order, skips holes and written zeros, zero-pads the short tail (${direct ? 'O_DIRECT' : 'buffered'})`, async () => {
+      const file = join(dir, `sparse-${direct}.raw`);
+      const size = 5 * B + 1234;
+      const fd = await open(file, 'w');
+      await fd.truncate(size);
+      await fd.write(Buffer.alloc(10, 7), 0, 10, B + B - 5); // straddles blocks 1 and 2
+      await fd.write(Buffer.alloc(B), 0, B, 3 * B); // written zeros
+      await fd.write(Buffer.alloc(1234, 9), 0, 1234, 5 * B); // the short tail
+      await fd.close();
+      let skips = 0;
+      const scan = scanBlocks(file, size, () => skips++, { direct });
+      assert.equal(scan.blocksTotal, 6);
+      const got: { index: number; data: Buffer }[] = [];
+      for await (const block of scan.blocks) got.push(block);
+      assert.deepEqual(
+        got.map((b) => b.index),
+        [1, 2, 5],
+      );
+      assert.equal(scan.skipped, 3);
+      assert.equal(skips, 3);
+      for (const b of got) assert.equal(b.data.length, B);
+      assert.deepEqual([...got[0]!.data.subarray(B - 5)], [7, 7, 7, 7, 7]);
+      assert.deepEqual([...got[1]!.data.subarray(0, 6)], [7, 7, 7, 7, 7, 0]);
+      const tail = got[2]!.data;
+      assert.ok(tail.subarray(0, 1234).equals(Buffer.alloc(1234, 9)));
+      assert.ok(
+        tail.subarray(1234).equals(Buffer.alloc(B - 1234)),
+        'the padding is zeros, not stale buffer bytes',
+      );
+      // Each yielded block owns its buffer: the walk does not overwrite a block a worker still holds.
+      assert.notEqual(got[0]!.data.buffer, got[1]!.data.buffer);
+      // Where the filesystem takes O_DIRECT, the direct path really ran (else this test would not cover it).
+      const directWorks = await open(file, constants.O_RDONLY | constants.O_DIRECT).then(
+        (h) => h.close().then(() => true),
+        () => false,
+      );
+      assert.equal(scan.direct, direct && directWorks);
+    });
+  }
 
   it('counts blocks and sizes snapshots in whole GiB', () => {
     assert.equal(blockCount(0), 0);
