@@ -8,8 +8,7 @@
  * `onObjectStarting` is called before each PUT so the caller can journal the key first: an object whose
  * PUT was interrupted may still exist, and rollback must know to delete it.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import {
   DeleteObjectCommand,
   PutObjectCommand,
@@ -64,15 +63,19 @@ function errorName(err: unknown): string {
   return '';
 }
 
-async function putFile(options: BundleUploadOptions, key: string, path: string, size: number): Promise<void> {
+async function putFile(options: BundleUploadOptions, key: string, path: string): Promise<void> {
+  // A Buffer, not a file stream: the SDK retries a throttled or failed PUT only when it can resend
+  // the body ("non-retryable streaming request" otherwise). Parts are <= 10 MiB, so memory stays at
+  // concurrency x 10 MiB.
+  const body = await readFile(path);
   await options.onObjectStarting?.(key);
   try {
     await options.s3.send(
       new PutObjectCommand({
         Bucket: options.bucket,
         Key: key,
-        Body: createReadStream(path),
-        ContentLength: size,
+        Body: body,
+        ContentLength: body.length,
         ACL: options.acl ?? 'aws-exec-read',
       }),
       options.signal ? { abortSignal: options.signal } : {},
@@ -82,7 +85,7 @@ async function putFile(options: BundleUploadOptions, key: string, path: string, 
       throw new BuildError(aclRefusedMessage(options.bucket));
     throw err;
   }
-  await options.onObjectDone?.(key, size);
+  await options.onObjectDone?.(key, body.length);
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; the first failure stops new starts. */
@@ -112,10 +115,9 @@ async function eachLimited<T>(
 export async function uploadBundle(bundle: Bundle, options: BundleUploadOptions): Promise<UploadedBundle> {
   const prefix = options.keyPrefix ?? '';
   await eachLimited(bundle.parts, Math.max(1, options.concurrency ?? 4), (p) =>
-    putFile(options, prefix + p.filename, p.path, p.size),
+    putFile(options, prefix + p.filename, p.path),
   );
-  const { size } = await stat(bundle.manifestPath);
-  await putFile(options, prefix + bundle.manifestFilename, bundle.manifestPath, size);
+  await putFile(options, prefix + bundle.manifestFilename, bundle.manifestPath);
   return {
     imageLocation: `${options.bucket}/${prefix}${bundle.manifestFilename}`,
     keys: bundleObjectKeys(bundle, prefix),

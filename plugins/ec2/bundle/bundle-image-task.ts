@@ -1,0 +1,144 @@
+/**
+ * `ec2/bundle-image` (volume.backing s3): bundles the detached raw volume as an instance-store image
+ * (write-bundle.ts), uploads it to provider.bucket (upload-bundle.ts) and leaves the manifest's S3 path
+ * in BuildState for ec2/register-image (RegisterImage ImageLocation). Every object is journaled before
+ * its PUT; undo deletes each object whose PUT started and releases it in the journal. The local parts
+ * are deleted as soon as they are uploaded (they are as large as the compressed image).
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BuildError, defineTask, stateKey, VOLUME, type TaskContext } from '../../../src/api/index.js';
+import { findBundleCredentials, readBundleCredentials } from './bundle-credentials.js';
+import { loadUserKeys } from './bundle-keys.js';
+import { ec2CertificatePem } from './ec2-certificates.js';
+import { createS3Client, s3Settings } from './s3-client.js';
+import { deleteBundleObjects, uploadBundle } from './upload-bundle.js';
+import { EC2_MAX_IMAGE_BYTES, normalizeUserId, writeBundle } from './write-bundle.js';
+
+/** `bucket/<prefix>.manifest.xml` once the bundle is in S3: RegisterImage's ImageLocation. */
+export const BUNDLE_IMAGE_LOCATION = stateKey<string | undefined>(
+  'ec2/bundle-image-location',
+  () => undefined,
+);
+
+/** Objects whose PUT started, for undo (bucket and keys). */
+const UPLOADED = stateKey<{ bucket: string; keys: string[] }>('ec2/bundle-objects', () => ({
+  bucket: '',
+  keys: [],
+}));
+
+const journalKey = (bucket: string, key: string): string => `s3-object:${bucket}/${key}`;
+
+function architecture(arch: string): 'i386' | 'x86_64' | 'arm64' {
+  if (arch === 'amd64') return 'x86_64';
+  if (arch === 'i386') return 'i386';
+  if (arch === 'arm64') return 'arm64';
+  throw new BuildError(`no EC2 architecture for ${arch}`);
+}
+
+function bundleDir(ctx: TaskContext): string {
+  return join(ctx.workspace, 's3-bundle');
+}
+
+async function run(ctx: TaskContext): Promise<void> {
+  const provider = ctx.manifest.data.provider as Record<string, unknown>;
+  const bucket = provider.bucket;
+  if (typeof bucket !== 'string' || bucket === '')
+    throw new BuildError('provider.bucket is required for S3 backing');
+  const found = findBundleCredentials(provider.credentials as Record<string, unknown> | undefined);
+  if ('missing' in found) throw new BuildError(found.missing);
+  const credentials = await readBundleCredentials(found).catch((err: Error) => {
+    throw new BuildError(err.message);
+  });
+  try {
+    loadUserKeys(credentials.certificatePem, credentials.privateKeyPem);
+    normalizeUserId(credentials.userId);
+  } catch (err) {
+    throw new BuildError(`S3 bundle credentials (${found.source}): ${(err as Error).message}`);
+  }
+
+  const imagePath = ctx.state.get(VOLUME)?.imagePath;
+  if (!imagePath) throw new BuildError('no raw image file to bundle (S3 backing builds into an image file)');
+  const settings = s3Settings(provider);
+  // Object keys, part names and the tar entry: the same safe file name base/export-image uses.
+  const prefix = ctx.manifest.expand(ctx.manifest.data.name).replace(/[^\w.+@-]+/g, '_');
+  const dir = bundleDir(ctx);
+  await mkdir(dir, { recursive: true });
+
+  ctx.log('info', `bundling ${imagePath} as ${prefix} (AES-128-CBC, 10 MiB parts)`);
+  const bundle = await writeBundle({
+    imagePath,
+    prefix,
+    outDir: dir,
+    architecture: architecture(String(ctx.manifest.data.system.architecture)),
+    userId: credentials.userId,
+    userCertificatePem: credentials.certificatePem,
+    userPrivateKeyPem: credentials.privateKeyPem,
+    ec2CertificatePem: ec2CertificatePem(settings.region),
+    signal: ctx.signal,
+    onProgress: (done, total) => ctx.progress(done, total, 'bytes', 'bundling'),
+  });
+  if (bundle.size > EC2_MAX_IMAGE_BYTES)
+    ctx.log('warn', 'the image is larger than 10 GiB, which EC2 refuses for instance-store AMIs');
+
+  const s3 = createS3Client(settings);
+  const uploaded = ctx.state.get(UPLOADED);
+  uploaded.bucket = bucket;
+  let sent = 0;
+  try {
+    const result = await uploadBundle(bundle, {
+      s3,
+      bucket,
+      signal: ctx.signal,
+      onObjectStarting: async (key) => {
+        uploaded.keys.push(key);
+        await ctx.journal.intend({
+          plugin: 'ec2',
+          kind: 's3-object',
+          key: journalKey(bucket, key),
+          region: settings.region,
+          ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+          product: true,
+          detail: { bucket, key },
+        });
+      },
+      onObjectDone: async (key, bytes) => {
+        sent += bytes;
+        ctx.progress(sent, bundle.bundledSize, 'bytes', 'uploading');
+        await ctx.journal.created(journalKey(bucket, key), `${bucket}/${key}`);
+      },
+    });
+    ctx.state.set(BUNDLE_IMAGE_LOCATION, result.imageLocation);
+    ctx.log(
+      'info',
+      `uploaded ${result.keys.length} objects to s3://${bucket}/ (${bundle.bundledSize} bytes)`,
+    );
+  } finally {
+    s3.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function undo(ctx: TaskContext): Promise<void> {
+  await rm(bundleDir(ctx), { recursive: true, force: true });
+  const uploaded = ctx.state.get(UPLOADED);
+  if (uploaded.keys.length === 0) return;
+  const s3 = createS3Client(s3Settings(ctx.manifest.data.provider as Record<string, unknown>));
+  try {
+    await deleteBundleObjects(s3, uploaded.bucket, uploaded.keys);
+    for (const key of uploaded.keys) await ctx.journal.released(journalKey(uploaded.bucket, key));
+    ctx.log('info', `deleted ${uploaded.keys.length} bundle objects from s3://${uploaded.bucket}/`);
+    uploaded.keys = [];
+  } finally {
+    s3.destroy();
+  }
+}
+
+export const bundleImage = defineTask({
+  id: 'ec2/bundle-image',
+  phase: 'image-registration',
+  description: 'Bundle the image for an instance-store AMI and upload it to S3',
+  before: ['ec2/register-image'],
+  run,
+  undo,
+});
