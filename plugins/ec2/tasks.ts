@@ -4,6 +4,10 @@
  * start rather than fail half-way.
  */
 import { BuildError, defineTask, type Task } from '../../src/api/index.js';
+import { checkAmiNameIsFree } from './aws/check-ami-name.js';
+import { connectToAws, disconnectFromAws } from './aws/connect.js';
+import { deregisterRootImage, registerRootImage } from './aws/register-image.js';
+import { deleteRootSnapshot, uploadRootSnapshot } from './aws/upload-snapshot.js';
 
 function pending(task: Omit<Task, 'run' | 'unavailable'>, issue: string): Task {
   const unavailable = `not implemented yet (${issue})`;
@@ -25,25 +29,23 @@ export const getInstanceIdentity = pending(
   'EBS backing on an EC2 host',
 );
 
-export const connect = pending(
-  {
-    id: 'ec2/connect',
-    phase: 'preparation',
-    description: 'Find AWS credentials and check them',
-    after: ['ec2/get-instance-identity'],
-  },
-  'AMI publishing',
-);
+export const connect = defineTask({
+  id: 'ec2/connect',
+  phase: 'preparation',
+  description: 'Find AWS credentials and check them (STS GetCallerIdentity)',
+  after: ['ec2/get-instance-identity'],
+  run: connectToAws,
+  // Runs last on rollback: every other AWS undo needs the connection.
+  undo: disconnectFromAws,
+});
 
-export const checkAmiName = pending(
-  {
-    id: 'ec2/check-ami-name',
-    phase: 'preparation',
-    description: 'Refuse early when an AMI with this name already exists',
-    after: ['ec2/connect'],
-  },
-  'AMI publishing',
-);
+export const checkAmiName = defineTask({
+  id: 'ec2/check-ami-name',
+  phase: 'preparation',
+  description: 'Refuse early when an AMI with this name already exists',
+  after: ['ec2/connect'],
+  run: checkAmiNameIsFree,
+});
 
 export const createVolume = pending(
   {
@@ -83,25 +85,23 @@ export const snapshotVolume = pending(
   'EBS backing on an EC2 host',
 );
 
-export const uploadSnapshot = pending(
-  {
-    id: 'ec2/upload-snapshot',
-    phase: 'image-registration',
-    description: 'Upload the image file into a new EBS snapshot with the EBS direct APIs',
-    after: ['base/export-image'],
-  },
-  'AMI publishing',
-);
+export const uploadSnapshot = defineTask({
+  id: 'ec2/upload-snapshot',
+  phase: 'image-registration',
+  description: 'Upload the image file into a new EBS snapshot with the EBS direct APIs',
+  after: ['base/export-image'],
+  run: uploadRootSnapshot,
+  undo: deleteRootSnapshot,
+});
 
-export const registerImage = pending(
-  {
-    id: 'ec2/register-image',
-    phase: 'image-registration',
-    description: 'Register the AMI from the snapshot and tag it',
-    after: ['ec2/snapshot-volume', 'ec2/upload-snapshot'],
-  },
-  'AMI publishing',
-);
+export const registerImage = defineTask({
+  id: 'ec2/register-image',
+  phase: 'image-registration',
+  description: 'Register the AMI from the snapshot and tag it',
+  after: ['ec2/snapshot-volume', 'ec2/upload-snapshot'],
+  run: registerRootImage,
+  undo: deregisterRootImage,
+});
 
 export const deleteVolume = pending(
   {

@@ -1,0 +1,46 @@
+/** Polling for EC2 states that have no waiter, or whose waiters ignore the build's abort signal. */
+import { BuildError } from '../../../src/api/index.js';
+
+export interface PollOptions {
+  readonly signal: AbortSignal;
+  /** What is awaited, for messages: "snapshot snap-1 to complete". */
+  readonly what: string;
+  readonly timeoutMs: number;
+  /** First delay; doubles up to maxDelayMs. */
+  readonly initialDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+/** Sleeps, or rejects as soon as the signal fires. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Calls `check` until it returns a value (done) or throws (failed); undefined means "not yet". The
+ * first check runs at once: the state is often already reached (moto, small snapshots).
+ */
+export async function pollUntil<T>(check: () => Promise<T | undefined>, opts: PollOptions): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let delay = opts.initialDelayMs ?? 2000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() + delay > deadline) {
+      throw new BuildError(`timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${opts.what}`);
+    }
+    await sleep(delay, opts.signal);
+    delay = Math.min(delay * 2, opts.maxDelayMs ?? 15_000);
+  }
+}
