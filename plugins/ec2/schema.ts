@@ -74,6 +74,12 @@ export const schema: JsonSchema = {
     },
     credentials,
     profile: { type: 'string', description: 'Named profile of the AWS shared config/credentials files.' },
+    assume_role: {
+      type: 'string',
+      pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+      description:
+        'Added. ARN of an IAM role to assume (STS AssumeRole) with the credentials found; the session is named after the build run.',
+    },
     encrypted: {
       type: 'boolean',
       default: false,
