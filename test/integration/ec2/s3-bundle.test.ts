@@ -21,6 +21,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { DescribeImagesCommand, EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
 import { BuildState, VOLUME, type ManifestData } from '../../../src/api/index.js';
 import { BUNDLE_IMAGE_LOCATION, bundleImage } from '../../../plugins/ec2/bundle/bundle-image-task.js';
+import { closeS3CleanerClients, s3ObjectCleaner } from '../../../plugins/ec2/bundle/s3-object-cleaner.js';
 import { memoryJournal, testContext, testManifest, baseManifestData } from '../../helpers/fake-context.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
 import { MOTO_CREDENTIALS, motoSkip, startMoto, type Moto } from '../../helpers/moto.js';
@@ -236,6 +237,33 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
       proxy.setRules([]);
       await bundleImage.undo!(aborting);
       assert.deepEqual(await keysInBucket(), []);
+    });
+
+    it('a build killed during upload (no undo) is cleaned from its journal by the s3-object cleaner', async () => {
+      proxy.setRules([{ service: 's3', operation: /^PUT /, fault: 'delay', delayMs: 300 }]);
+      const controller = new AbortController();
+      const { ctx, journal } = context(proxy.endpoint, controller.signal);
+      const killed = {
+        ...ctx,
+        progress: (_d: number, _t?: number, _u?: string, message?: string) => {
+          if (message === 'uploading') controller.abort();
+        },
+      };
+      await assert.rejects(bundleImage.run(killed));
+      proxy.setRules([]);
+      // No undo: as after SIGKILL. What the journal recorded is all cleanup has.
+      await new Promise((r) => setTimeout(r, 700)); // PUTs still in the proxy's delay land first
+      assert.ok((await keysInBucket()).length > 0);
+      const journaled = journal.lines
+        .filter((l) => l.startsWith('intend ec2/s3-object '))
+        .map((l) => l.slice('intend ec2/s3-object '.length));
+      const scope = { runId: 'test0001', region: 'us-east-1', endpoint: moto.endpoint, log: () => {} };
+      const results = [];
+      for (const key of journaled) results.push(await s3ObjectCleaner.remove(key, scope));
+      assert.ok(results.includes('deleted'));
+      assert.deepEqual(await keysInBucket(), []);
+      assert.equal(await s3ObjectCleaner.remove(journaled[0] ?? '', scope), 'absent');
+      closeS3CleanerClients();
     });
 
     it('a bucket refusing ACLs fails with the fix in the message, and nothing is left', async () => {
