@@ -66,6 +66,8 @@ export interface CloudCleaner {
   findTagged?(scope: CleanupScope): Promise<string[]>;
   /** Deletes one resource; `absent` when it was already gone. */
   remove(id: string, scope: CleanupScope): Promise<'deleted' | 'absent'>;
+  /** Closes connections the cleaner opened (called once cleanup is done; may run more than once). */
+  dispose?(): Promise<void>;
 }
 
 /** Tag key on every cloud resource a build creates; its value is the run id. */

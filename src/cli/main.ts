@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../core/package-root.js';
 import { bootTestCommand } from './commands/boot-test.js';
 import { buildCommand } from './commands/build.js';
+import { cleanupCommand } from './commands/cleanup.js';
 import { doctorCommand } from './commands/doctor.js';
 import { planCommand, type PlanFormat } from './commands/plan.js';
 import { schemaCommand } from './commands/schema.js';
@@ -138,6 +139,34 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
             ...(o.requireSsh ? { requireSsh: true } : {}),
           },
           processOutput(o.color as ColorMode),
+        ),
+      ),
+    );
+
+  program
+    .command('cleanup')
+    .description('delete cloud resources (snapshots, AMIs, volumes) that killed or failed builds left behind')
+    .option('--run <id>', 'only this build run (8 hex digits, in the build log and report)')
+    .addOption(
+      new Option(
+        '--region <region>',
+        'with --run: also search this region by build tag (repeatable)',
+      ).argParser(collect),
+    )
+    .option('--endpoint <url>', 'endpoint for the --region search (an emulator, a compatible cloud)')
+    .option('--profile <name>', 'AWS profile to use')
+    .option('--dry-run', 'list what would be deleted, delete nothing')
+    .action((o: Record<string, unknown>) =>
+      run(
+        cleanupCommand(
+          {
+            ...(o.run ? { run: o.run as string } : {}),
+            ...(o.region ? { region: o.region as string[] } : {}),
+            ...(o.endpoint ? { endpoint: o.endpoint as string } : {}),
+            ...(o.profile ? { profile: o.profile as string } : {}),
+            ...(o.dryRun ? { dryRun: true } : {}),
+          },
+          processOutput('auto'),
         ),
       ),
     );

@@ -25,8 +25,11 @@ type JournalLine =
 export interface EngineJournal extends CloudJournal {
   /** Path of the journal file, when it has one. */
   readonly file?: string;
-  /** Called by the engine when the build succeeded: products are kept, the run is closed. */
-  finish(status: 'success' | 'failed' | 'interrupted'): Promise<void>;
+  /**
+   * Closes the run: on success products are marked kept. `cleaned` is written by `bootstrap cleanup`
+   * once nothing of the run is left.
+   */
+  finish(status: 'success' | 'failed' | 'interrupted' | 'cleaned'): Promise<void>;
 }
 
 /**
@@ -74,7 +77,8 @@ export function createFileJournal(runId: string, dir: string = journalDir()): En
       await append({ t: 'released', at: at(), key });
     },
     async finish(status) {
-      if (!opened) return;
+      // A build that journaled nothing leaves no file; cleanup appends to an existing one.
+      if (!opened && status !== 'cleaned') return;
       if (status === 'success') {
         for (const key of products) if (!released.has(key)) await append({ t: 'kept', at: at(), key });
       }

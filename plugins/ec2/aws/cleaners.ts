@@ -56,6 +56,7 @@ async function removeWith(send: () => Promise<unknown>): Promise<'deleted' | 'ab
 }
 
 export const imageCleaner: CloudCleaner = {
+  dispose: closeCleanerClients,
   kind: 'image',
   async findTagged(scope) {
     const ec2 = await ec2For(scope);
@@ -77,6 +78,7 @@ export const imageCleaner: CloudCleaner = {
 };
 
 export const snapshotCleaner: CloudCleaner = {
+  dispose: closeCleanerClients,
   kind: 'snapshot',
   async findTagged(scope) {
     const ec2 = await ec2For(scope);
@@ -92,6 +94,7 @@ export const snapshotCleaner: CloudCleaner = {
 };
 
 export const volumeCleaner: CloudCleaner = {
+  dispose: closeCleanerClients,
   kind: 'volume',
   async findTagged(scope) {
     const ec2 = await ec2For(scope);
