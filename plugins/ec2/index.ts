@@ -6,6 +6,7 @@
 import { definePlugin } from '../../src/api/index.js';
 import { manifestSchema, schema } from './schema.js';
 import * as t from './tasks.js';
+import { EC2_CLEANERS } from './aws/cleaners.js';
 
 export const ec2Provider = definePlugin({
   name: 'ec2',
@@ -15,6 +16,8 @@ export const ec2Provider = definePlugin({
   schema,
   manifestSchema,
   tasks: t.EC2_TASKS,
+  // What `bootstrap cleanup` deletes after a crash: AMIs, then snapshots, then volumes.
+  cleaners: EC2_CLEANERS,
   check(manifest, report) {
     const { provider, volume, system } = manifest.data;
     const virtualization = provider.virtualization as string | undefined;
