@@ -48,7 +48,20 @@ export interface SessionInput {
   readonly expectImdsV2: boolean;
   readonly signal?: AbortSignal;
   readonly onCheck?: (c: CheckResult) => void;
+  /** Caller's own checks, run after the built-in SSH checks when the login worked. */
+  readonly guestChecks?: GuestChecks;
 }
+
+/** What caller checks get: a command runner into the booted guest over the boot test's SSH login. */
+export interface GuestShell {
+  /** Runs `command` in the guest as the boot test's user (or `opts.user`, with the same key); any exit code. */
+  ssh(
+    command: string,
+    opts?: { readonly user?: string; readonly timeoutMs?: number },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+export type GuestChecks = (guest: GuestShell) => Promise<CheckResult[]>;
 
 export interface SessionResult {
   readonly checks: CheckResult[];
@@ -94,6 +107,7 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
       add(checkFstab(facts, t));
       add(checkHostKeys(facts, s.image, t));
       add(checkMachineId(facts, s.image, t));
+      if (s.guestChecks) for (const c of await runGuestChecks(s, s.guestChecks, elapsed)) add(c);
     } else {
       add({
         name: 'ssh-login',
@@ -102,9 +116,11 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
         detail: `no SSH login as ${s.ssh.user} before the timeout: ${login.lastError}`,
       });
       for (const name of SSH_CHECKS.slice(1)) add(skipped(name, 'no SSH login', elapsed()));
+      if (s.guestChecks) add(skipped('guest-checks', 'no SSH login', elapsed()));
     }
   } else {
     for (const name of SSH_CHECKS) add(skipped(name, skipReason, elapsed()));
+    if (s.guestChecks) add(skipped('guest-checks', skipReason, elapsed()));
   }
 
   const serial = s.console.text();
@@ -137,6 +153,27 @@ async function sshSkipReason(s: SessionInput): Promise<string | undefined> {
   return s.requests.length === 0
     ? 'the guest never asked the metadata service (no cloud-init or EC2 init scripts), so it has no SSH key'
     : 'the guest never fetched public-keys/0/openssh-key, so it has no SSH key';
+}
+
+/** A throwing caller check is a failed check, not a crashed boot test (QEMU must still be stopped). */
+async function runGuestChecks(
+  s: SessionInput,
+  guestChecks: GuestChecks,
+  elapsed: () => number,
+): Promise<CheckResult[]> {
+  const guest: GuestShell = {
+    ssh: async (command, opts) => {
+      const target = opts?.user ? { ...s.ssh, user: opts.user } : s.ssh;
+      const r = await sshRun(s.runner, target, command, opts?.timeoutMs);
+      return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+    },
+  };
+  try {
+    return await guestChecks(guest);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    return [{ name: 'guest-checks', status: 'fail', seconds: round(elapsed()), detail }];
+  }
 }
 
 function round(n: number): number {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CommandRunner } from '../api/index.js';
 import type { CheckResult } from './checks.js';
-import { runGuestSession, type SessionResult } from './guest-session.js';
+import { runGuestSession, type GuestChecks, type SessionResult } from './guest-session.js';
 import { readImageFacts } from './image-facts.js';
 import { metadataTree, type InstanceIdentity } from './imds-data.js';
 import { startImdsServer, type ImdsServer } from './imds-server.js';
@@ -44,6 +44,13 @@ export interface BootTestOptions {
   readonly onStatus?: (message: string) => void;
   /** Told the QEMU PID and temp dir as soon as they exist, for a last-resort cleanup on a second Ctrl-C. */
   readonly onResources?: (r: { pid?: number; dir: string }) => void;
+  /** Caller's checks, run in the guest after the built-in SSH checks; their results join the report. */
+  readonly guestChecks?: GuestChecks;
+  /**
+   * An existing private key (its public half at KEY.pub) instead of a fresh one, for images that already
+   * authorize it (e.g. admin_user's pubkey) rather than fetching it from the metadata service.
+   */
+  readonly sshKey?: string;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -64,7 +71,9 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
   let ok = false;
   let finished = false;
   try {
-    const key = await generateKey(o.runner, dir);
+    const key = o.sshKey
+      ? { privateKey: resolve(o.sshKey), publicKey: `${resolve(o.sshKey)}.pub` }
+      : await generateKey(o.runner, dir);
     const overlay = await createOverlay(o.runner, image, dir);
     const imageFacts = await readImageFacts(o.runner, image, overlay.backingFormat);
     const identity: InstanceIdentity = {
@@ -110,6 +119,7 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       expectImdsV2: imds === 'v2' || Boolean(o.imageClaimsImdsV2),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onCheck ? { onCheck: o.onCheck } : {}),
+      ...(o.guestChecks ? { guestChecks: o.guestChecks } : {}),
     });
     if (o.signal?.aborted)
       throw o.signal.reason instanceof Error ? o.signal.reason : new Error('interrupted');
