@@ -11,17 +11,12 @@ import { BuildError, defineTask, stateKey, VOLUME, type TaskContext } from '../.
 import { findBundleCredentials, readBundleCredentials } from './bundle-credentials.js';
 import { loadUserKeys } from './bundle-keys.js';
 import { ec2CertificatePem } from './ec2-certificates.js';
-import { createS3Client, s3Settings } from './s3-client.js';
+import { awsFor } from '../aws/context.js';
+import { AWS_CLIENTS, IMAGE_LOCATION } from '../aws/state.js';
 import { deleteBundleObjects, uploadBundle } from './upload-bundle.js';
 import { EC2_MAX_IMAGE_BYTES, normalizeUserId, writeBundle } from './write-bundle.js';
 
-/** `bucket/<prefix>.manifest.xml` once the bundle is in S3: RegisterImage's ImageLocation. */
-export const BUNDLE_IMAGE_LOCATION = stateKey<string | undefined>(
-  'ec2/bundle-image-location',
-  () => undefined,
-);
-
-/** Objects whose PUT started, for undo (bucket and keys). */
+/** Objects whose PUT started, for undo (bucket and keys). The manifest's S3 path goes to IMAGE_LOCATION. */
 const UPLOADED = stateKey<{ bucket: string; keys: string[] }>('ec2/bundle-objects', () => ({
   bucket: '',
   keys: [],
@@ -59,7 +54,9 @@ async function run(ctx: TaskContext): Promise<void> {
 
   const imagePath = ctx.state.get(VOLUME)?.imagePath;
   if (!imagePath) throw new BuildError('no raw image file to bundle (S3 backing builds into an image file)');
-  const settings = s3Settings(provider);
+  // The build's clients from ec2/connect: region, credentials, endpoints, call recording.
+  const aws = awsFor(ctx);
+  const endpoint = aws.endpointOf('s3');
   // Object keys, part names and the tar entry: the same safe file name base/export-image uses.
   const prefix = ctx.manifest.expand(ctx.manifest.data.name).replace(/[^\w.+@-]+/g, '_');
   const dir = bundleDir(ctx);
@@ -74,20 +71,19 @@ async function run(ctx: TaskContext): Promise<void> {
     userId: credentials.userId,
     userCertificatePem: credentials.certificatePem,
     userPrivateKeyPem: credentials.privateKeyPem,
-    ec2CertificatePem: ec2CertificatePem(settings.region),
+    ec2CertificatePem: ec2CertificatePem(aws.region),
     signal: ctx.signal,
     onProgress: (done, total) => ctx.progress(done, total, 'bytes', 'bundling'),
   });
   if (bundle.size > EC2_MAX_IMAGE_BYTES)
     ctx.log('warn', 'the image is larger than 10 GiB, which EC2 refuses for instance-store AMIs');
 
-  const s3 = createS3Client(settings);
   const uploaded = ctx.state.get(UPLOADED);
   uploaded.bucket = bucket;
   let sent = 0;
   try {
     const result = await uploadBundle(bundle, {
-      s3,
+      s3: aws.s3,
       bucket,
       signal: ctx.signal,
       onObjectStarting: async (key) => {
@@ -96,8 +92,8 @@ async function run(ctx: TaskContext): Promise<void> {
           plugin: 'ec2',
           kind: 's3-object',
           key: journalKey(bucket, key),
-          region: settings.region,
-          ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+          region: aws.region,
+          ...(endpoint ? { endpoint } : {}),
           product: true,
           detail: { bucket, key },
         });
@@ -108,13 +104,12 @@ async function run(ctx: TaskContext): Promise<void> {
         await ctx.journal.created(journalKey(bucket, key), `${bucket}/${key}`);
       },
     });
-    ctx.state.set(BUNDLE_IMAGE_LOCATION, result.imageLocation);
+    ctx.state.set(IMAGE_LOCATION, result.imageLocation);
     ctx.log(
       'info',
       `uploaded ${result.keys.length} objects to s3://${bucket}/ (${bundle.bundledSize} bytes)`,
     );
   } finally {
-    s3.destroy();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -123,15 +118,15 @@ async function undo(ctx: TaskContext): Promise<void> {
   await rm(bundleDir(ctx), { recursive: true, force: true });
   const uploaded = ctx.state.get(UPLOADED);
   if (uploaded.keys.length === 0) return;
-  const s3 = createS3Client(s3Settings(ctx.manifest.data.provider as Record<string, unknown>));
-  try {
-    await deleteBundleObjects(s3, uploaded.bucket, uploaded.keys);
-    for (const key of uploaded.keys) await ctx.journal.released(journalKey(uploaded.bucket, key));
-    ctx.log('info', `deleted ${uploaded.keys.length} bundle objects from s3://${uploaded.bucket}/`);
-    uploaded.keys = [];
-  } finally {
-    s3.destroy();
-  }
+  // ec2/connect's undo closes the clients, and runs after this one (it is the earliest AWS task).
+  if (!ctx.state.get(AWS_CLIENTS))
+    throw new BuildError('no AWS connection left to delete the bundle objects');
+  const { s3 } = awsFor(ctx);
+  await deleteBundleObjects(s3, uploaded.bucket, uploaded.keys);
+  for (const key of uploaded.keys) await ctx.journal.released(journalKey(uploaded.bucket, key));
+  ctx.log('info', `deleted ${uploaded.keys.length} bundle objects from s3://${uploaded.bucket}/`);
+  uploaded.keys = [];
+  ctx.state.set(IMAGE_LOCATION, undefined);
 }
 
 export const bundleImage = defineTask({

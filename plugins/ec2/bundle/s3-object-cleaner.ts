@@ -6,28 +6,30 @@
  */
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CleanupScope, CloudCleaner } from '../../../src/api/index.js';
-import { createS3Client } from './s3-client.js';
+import { createAwsClients, type AwsClients } from '../aws/clients.js';
 
-const clients = new Map<string, S3Client>();
+const clientsByScope = new Map<string, Promise<AwsClients>>();
 
-function s3For(scope: CleanupScope): S3Client {
+/** The same client set a build makes (credentials, timeouts, path-style for a custom endpoint). */
+function s3For(scope: CleanupScope): Promise<S3Client> {
   const id = `${scope.region ?? ''} ${scope.endpoint ?? ''} ${scope.profile ?? ''}`;
-  let client = clients.get(id);
-  if (!client) {
-    client = createS3Client({
-      region: scope.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      endpoint: scope.endpoint,
-      profile: scope.profile,
+  let clients = clientsByScope.get(id);
+  if (!clients) {
+    clients = createAwsClients({
+      runId: scope.runId,
+      ...(scope.region ? { region: scope.region } : {}),
+      ...(scope.profile ? { profile: scope.profile } : {}),
+      ...(scope.endpoint ? { endpoints: { s3: scope.endpoint } } : {}),
     });
-    clients.set(id, client);
+    clientsByScope.set(id, clients);
   }
-  return client;
+  return clients.then((c) => c.s3);
 }
 
 /** Closes the cleaner's connections. */
-export function closeS3CleanerClients(): void {
-  for (const c of clients.values()) c.destroy();
-  clients.clear();
+export async function closeS3CleanerClients(): Promise<void> {
+  for (const clients of clientsByScope.values()) (await clients.catch(() => undefined))?.destroy();
+  clientsByScope.clear();
 }
 
 /** `bucket/key` from an object id or a journal key. */
@@ -42,7 +44,7 @@ export const s3ObjectCleaner: CloudCleaner = {
   kind: 's3-object',
   async remove(id, scope) {
     const { bucket, key } = parseObjectId(id);
-    const s3 = s3For(scope);
+    const s3 = await s3For(scope);
     try {
       await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     } catch (err) {

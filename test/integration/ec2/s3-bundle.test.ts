@@ -16,11 +16,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeImagesCommand, EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
-import { BuildState, VOLUME, type ManifestData } from '../../../src/api/index.js';
-import { BUNDLE_IMAGE_LOCATION, bundleImage } from '../../../plugins/ec2/bundle/bundle-image-task.js';
+import { BuildState, VOLUME, type ManifestData, type TaskContext } from '../../../src/api/index.js';
+import { bundleImage } from '../../../plugins/ec2/bundle/bundle-image-task.js';
+import { connectToAws, disconnectFromAws } from '../../../plugins/ec2/aws/connect.js';
+import { IMAGE_LOCATION } from '../../../plugins/ec2/aws/state.js';
 import { closeS3CleanerClients, s3ObjectCleaner } from '../../../plugins/ec2/bundle/s3-object-cleaner.js';
 import { memoryJournal, testContext, testManifest, baseManifestData } from '../../helpers/fake-context.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
@@ -71,6 +73,10 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   });
 
+  afterEach(async () => {
+    for (const ctx of connected.splice(0)) await disconnectFromAws(ctx);
+  });
+
   after(async () => {
     s3?.destroy();
     await moto?.stop();
@@ -81,7 +87,10 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function context(endpoint: string, signal?: AbortSignal) {
+  const connected: TaskContext[] = [];
+
+  /** A task context for the S3 manifest, connected (ec2/connect) to `endpoint`. */
+  async function context(endpoint: string, signal?: AbortSignal) {
     const data = {
       ...baseManifestData,
       name: 'debian-{system.release}-s3',
@@ -90,7 +99,8 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
         virtualization: 'pvm',
         bucket: BUCKET,
         region: 'us-east-1',
-        endpoints: { s3: endpoint },
+        // Every service through the same server (moto, or the fault proxy in front of it).
+        endpoints: { s3: endpoint, sts: endpoint, ec2: endpoint },
         credentials: {
           certificate: creds.certPath,
           'private-key': creds.keyPath,
@@ -111,7 +121,10 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
     const workspace = mkdtempSync(join(dir, 'ws-'));
     const journal = memoryJournal();
     const ctx = testContext({ manifest: testManifest(data), workspace, state, journal });
-    return { ctx: signal ? { ...ctx, signal } : ctx, journal, workspace };
+    const withSignal = signal ? { ...ctx, signal } : ctx;
+    await connectToAws(withSignal);
+    connected.push(withSignal);
+    return { ctx: withSignal, journal, workspace };
   }
 
   async function keysInBucket(): Promise<string[]> {
@@ -125,11 +138,11 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
   }
 
   it('uploads a bundle that decrypts to the image, with a valid manifest, and undo deletes it', async () => {
-    const { ctx, journal, workspace } = context(moto.endpoint);
+    const { ctx, journal, workspace } = await context(moto.endpoint);
     const started = Date.now();
     await bundleImage.run(ctx);
     const seconds = (Date.now() - started) / 1000;
-    const location = ctx.state.get(BUNDLE_IMAGE_LOCATION);
+    const location = ctx.state.get(IMAGE_LOCATION);
     assert.equal(location, `${BUCKET}/debian-bookworm-s3.manifest.xml`);
     const keys = await keysInBucket();
     assert.deepEqual(keys, [
@@ -202,7 +215,7 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
       proxy.setRules([
         { service: 's3', operation: /^PUT .*\.part\.02$/, fault: { status: 500, code: 'InternalError' } },
       ]);
-      const { ctx } = context(proxy.endpoint);
+      const { ctx } = await context(proxy.endpoint);
       await assert.rejects(bundleImage.run(ctx));
       assert.ok(proxy.count('', 'error') >= 0);
       assert.ok(
@@ -223,7 +236,7 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
       // One part at a time is slowed down, so objects are still to come when the first one lands.
       proxy.setRules([{ service: 's3', operation: /^PUT /, fault: 'delay', delayMs: 300 }]);
       const controller = new AbortController();
-      const { ctx } = context(proxy.endpoint, controller.signal);
+      const { ctx } = await context(proxy.endpoint, controller.signal);
       let landed = 0;
       const aborting = {
         ...ctx,
@@ -242,7 +255,7 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
     it('a build killed during upload (no undo) is cleaned from its journal by the s3-object cleaner', async () => {
       proxy.setRules([{ service: 's3', operation: /^PUT /, fault: 'delay', delayMs: 300 }]);
       const controller = new AbortController();
-      const { ctx, journal } = context(proxy.endpoint, controller.signal);
+      const { ctx, journal } = await context(proxy.endpoint, controller.signal);
       const killed = {
         ...ctx,
         progress: (_d: number, _t?: number, _u?: string, message?: string) => {
@@ -263,7 +276,7 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
       assert.ok(results.includes('deleted'));
       assert.deepEqual(await keysInBucket(), []);
       assert.equal(await s3ObjectCleaner.remove(journaled[0] ?? '', scope), 'absent');
-      closeS3CleanerClients();
+      await closeS3CleanerClients();
     });
 
     it('a bucket refusing ACLs fails with the fix in the message, and nothing is left', async () => {
@@ -278,7 +291,7 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
           },
         },
       ]);
-      const { ctx } = context(proxy.endpoint);
+      const { ctx } = await context(proxy.endpoint);
       await assert.rejects(
         bundleImage.run(ctx),
         /refuses object ACLs .*aws-exec-read.*BucketOwnerPreferred/s,
