@@ -8,6 +8,7 @@ import { checkAmiNameIsFree } from './aws/check-ami-name.js';
 import { connectToAws, disconnectFromAws } from './aws/connect.js';
 import { deregisterRootImage, registerRootImage } from './aws/register-image.js';
 import { deleteRootSnapshot, uploadRootSnapshot } from './aws/upload-snapshot.js';
+import * as ebs from './ebs-host/ebs-tasks.js';
 
 function pending(task: Omit<Task, 'run' | 'unavailable'>, issue: string): Task {
   const unavailable = `not implemented yet (${issue})`;
@@ -20,14 +21,12 @@ function pending(task: Omit<Task, 'run' | 'unavailable'>, issue: string): Task {
   });
 }
 
-export const getInstanceIdentity = pending(
-  {
-    id: 'ec2/get-instance-identity',
-    phase: 'preparation',
-    description: 'Read the build instance id, region and zone from the instance metadata service (IMDSv2)',
-  },
-  'EBS backing on an EC2 host',
-);
+export const getInstanceIdentity = defineTask({
+  id: 'ec2/get-instance-identity',
+  phase: 'preparation',
+  description: 'Read the build instance id, region and zone from the instance metadata service (IMDSv2)',
+  run: ebs.readInstanceIdentity,
+});
 
 export const connect = defineTask({
   id: 'ec2/connect',
@@ -47,43 +46,38 @@ export const checkAmiName = defineTask({
   run: checkAmiNameIsFree,
 });
 
-export const createVolume = pending(
-  {
-    id: 'ec2/create-volume',
-    phase: 'volume-creation',
-    description: 'Create a gp3 EBS volume in the build instance zone',
-  },
-  'EBS backing on an EC2 host',
-);
+export const createVolume = defineTask({
+  id: 'ec2/create-volume',
+  phase: 'volume-creation',
+  description: 'Create a gp3 EBS volume in the build instance zone',
+  run: ebs.createBuildVolume,
+  undo: ebs.deleteBuildVolume,
+});
 
-export const attachVolume = pending(
-  {
-    id: 'ec2/attach-volume',
-    phase: 'volume-creation',
-    description: 'Attach the EBS volume to the build instance',
-    after: ['ec2/create-volume'],
-  },
-  'EBS backing on an EC2 host',
-);
+export const attachVolume = defineTask({
+  id: 'ec2/attach-volume',
+  phase: 'volume-creation',
+  description: 'Attach the EBS volume to the build instance at a free device name and find its block device',
+  after: ['ec2/create-volume'],
+  run: ebs.attachBuildVolume,
+  undo: ebs.detachBuildVolume,
+});
 
-export const detachVolume = pending(
-  {
-    id: 'ec2/detach-volume',
-    phase: 'volume-unmounting',
-    description: 'Detach the EBS volume',
-    after: ['base/unmount-volume'],
-  },
-  'EBS backing on an EC2 host',
-);
+export const detachVolume = defineTask({
+  id: 'ec2/detach-volume',
+  phase: 'volume-unmounting',
+  description: 'Detach the EBS volume',
+  after: ['base/unmount-volume'],
+  run: ebs.detachBuildVolume,
+});
 
-export const snapshotVolume = pending(
-  {
-    id: 'ec2/snapshot-volume',
-    phase: 'image-registration',
-    description: 'Snapshot the EBS volume and wait for completion',
-  },
-  'EBS backing on an EC2 host',
-);
+export const snapshotVolume = defineTask({
+  id: 'ec2/snapshot-volume',
+  phase: 'image-registration',
+  description: 'Snapshot the EBS volume and wait for completion',
+  run: ebs.snapshotBuildVolume,
+  undo: ebs.deleteVolumeSnapshot,
+});
 
 export const uploadSnapshot = defineTask({
   id: 'ec2/upload-snapshot',
@@ -103,14 +97,12 @@ export const registerImage = defineTask({
   undo: deregisterRootImage,
 });
 
-export const deleteVolume = pending(
-  {
-    id: 'ec2/delete-volume',
-    phase: 'cleaning',
-    description: 'Delete the EBS volume',
-  },
-  'EBS backing on an EC2 host',
-);
+export const deleteVolume = defineTask({
+  id: 'ec2/delete-volume',
+  phase: 'cleaning',
+  description: 'Delete the EBS volume',
+  run: ebs.deleteBuildVolume,
+});
 
 export const bundleImage = pending(
   {

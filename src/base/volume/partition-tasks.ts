@@ -2,6 +2,7 @@
 import { BuildError, defineTask } from '../../api/index.js';
 import { Formatter } from '../../volume/format.js';
 import { partitionDevice } from '../../volume/loop-device.js';
+import { settlePartitionNodes } from '../../volume/partition-nodes.js';
 import { PartitionTable } from '../../volume/partition-table.js';
 import { VOLUME_RESOURCES, volumeOf, volumeRunner } from './volume-resources.js';
 
@@ -21,8 +22,11 @@ export const partitionVolume = defineTask({
       return;
     }
     const written = await new PartitionTable(res.layout, ctx.runner).write(disk);
-    // Partition nodes of loop devices need a rescan (there is no udev to create them here).
-    await res.loop?.rescan(volume.partitions.map((p) => p.number));
+    // Partition nodes of loop devices need a rescan (there is no udev to create them here); so may
+    // those of a block device a provider attached (an EBS volume), which this task was handed.
+    const numbers = volume.partitions.map((p) => p.number);
+    if (res.loop) await res.loop.rescan(numbers);
+    else await settlePartitionNodes(disk, numbers, { runner: ctx.runner, fs: ctx.fs, signal: ctx.signal });
     for (const p of volume.partitions) {
       p.device = res.loop ? res.loop.partition(p.number) : partitionDevice(disk, p.number);
       const partuuid = written.find((w) => w.number === p.number)?.partuuid;

@@ -1,0 +1,215 @@
+/**
+ * The EBS route's task bodies (bootstrap-vz's ebs volume on the build instance): identity from IMDS,
+ * CreateVolume in the instance's zone, AttachVolume under a device-name lock and discovery of the
+ * block device, which is handed to the base volume tasks as VOLUME.device; after unmounting,
+ * DetachVolume, CreateSnapshot (the AMI's root, ROOT_SNAPSHOT for ec2/register-image) and
+ * DeleteVolume. The volume and snapshot are journaled before each create call; every undo is
+ * idempotent.
+ */
+import { BuildError, VOLUME, type TaskContext } from '../../../src/api/index.js';
+import { amiName, awsFor } from '../aws/context.js';
+import { AWS_REGION_HINT, ROOT_SNAPSHOT } from '../aws/state.js';
+import { resourceTags } from '../aws/tags.js';
+import { waitForSnapshot } from '../aws/upload-snapshot.js';
+import { waitForDevice } from './device-discovery.js';
+import { allocateDeviceName } from './device-names.js';
+import { ImdsClient } from './imds-client.js';
+import { BUILD_INSTANCE, BUILD_VOLUME, VOLUME_SNAPSHOT, hostRoots, type BuildVolume } from './state.js';
+import * as api from './volume-api.js';
+
+const GiB = 2 ** 30;
+/** After AttachVolume reports attached, the kernel shows the disk within seconds. */
+const DEVICE_TIMEOUT_MS = 120_000;
+
+interface EbsSettings {
+  encrypted?: boolean;
+  kms_key_id?: string;
+}
+
+function buildInstance(ctx: TaskContext) {
+  const instance = ctx.state.get(BUILD_INSTANCE);
+  if (!instance)
+    throw new BuildError('the build instance is unknown (ec2/get-instance-identity did not run)');
+  return instance;
+}
+
+export async function readInstanceIdentity(ctx: TaskContext): Promise<void> {
+  if (ctx.dryRun) {
+    ctx.log('info', 'dry run: the build instance identity would be read from the instance metadata service');
+    return;
+  }
+  const identity = await new ImdsClient({ signal: ctx.signal }).identity();
+  ctx.state.set(BUILD_INSTANCE, identity);
+  // The volume can only attach to an instance in its own zone, so AWS calls go to this region.
+  ctx.state.set(AWS_REGION_HINT, identity.region);
+  ctx.log('info', `building on ${identity.instanceId} in ${identity.availabilityZone}`);
+}
+
+export async function createBuildVolume(ctx: TaskContext): Promise<void> {
+  const planned = ctx.state.get(VOLUME);
+  if (!planned) throw new BuildError('the volume layout has not been planned (base/plan-volume did not run)');
+  const p = ctx.manifest.data.provider as EbsSettings;
+  const sizeGiB = Math.max(1, Math.ceil(planned.sizeBytes / GiB));
+  const key = `debian-image-bootstrap-${ctx.runId}-volume`;
+  const tags = resourceTags(ctx.manifest, ctx.runId);
+  if (ctx.dryRun) {
+    ctx.recordCloudCall({
+      service: 'ec2',
+      operation: 'CreateVolume',
+      params: { Size: sizeGiB, VolumeType: 'gp3', Encrypted: p.encrypted ?? false, Tags: tags },
+    });
+    return;
+  }
+  const instance = buildInstance(ctx);
+  const { ec2, region, endpointOf } = awsFor(ctx);
+  const volume: BuildVolume = { key, sizeGiB };
+  ctx.state.set(BUILD_VOLUME, volume);
+  const endpoint = endpointOf('ec2');
+  await ctx.journal.intend({ plugin: 'ec2', kind: 'volume', key, region, ...(endpoint ? { endpoint } : {}) });
+  volume.volumeId = await api.createVolume(
+    ec2,
+    {
+      availabilityZone: instance.availabilityZone,
+      sizeGiB,
+      encrypted: p.encrypted ?? false,
+      ...(p.kms_key_id ? { kmsKeyId: p.kms_key_id } : {}),
+      tags,
+      clientToken: key,
+    },
+    ctx.signal,
+  );
+  await ctx.journal.created(key, volume.volumeId);
+  ctx.log('info', `created ${sizeGiB} GiB gp3 volume ${volume.volumeId} in ${instance.availabilityZone}`);
+  await api.waitVolumeAvailable(ec2, volume.volumeId, ctx.signal);
+}
+
+/** Undo of create-volume, and the cleaning step: detach if needed, delete, close the journal entry. */
+export async function deleteBuildVolume(ctx: TaskContext): Promise<void> {
+  const volume = ctx.state.get(BUILD_VOLUME);
+  if (!volume || ctx.dryRun) return;
+  if (volume.volumeId) {
+    const { ec2 } = awsFor(ctx);
+    const result = await api.deleteVolume(ec2, volume.volumeId, ctx.signal);
+    ctx.log('info', `${result === 'deleted' ? 'deleted' : 'already gone:'} volume ${volume.volumeId}`);
+  }
+  await volume.lock?.release();
+  await ctx.journal.released(volume.key);
+  ctx.state.set(BUILD_VOLUME, undefined);
+}
+
+function buildVolume(ctx: TaskContext): BuildVolume & { volumeId: string } {
+  const volume = ctx.state.get(BUILD_VOLUME);
+  if (!volume?.volumeId) throw new BuildError('there is no build volume (ec2/create-volume did not run)');
+  return volume as BuildVolume & { volumeId: string };
+}
+
+export async function attachBuildVolume(ctx: TaskContext): Promise<void> {
+  if (ctx.dryRun) {
+    ctx.recordCloudCall({
+      service: 'ec2',
+      operation: 'AttachVolume',
+      params: { Device: '/dev/sd[f-p], the first free' },
+    });
+    const planned = ctx.state.get(VOLUME);
+    if (planned) planned.device = '/dev/xvdf';
+    return;
+  }
+  const volume = buildVolume(ctx);
+  const instance = buildInstance(ctx);
+  const { ec2 } = awsFor(ctx);
+  const roots = hostRoots();
+  const mapped = await api.mappedDeviceNames(ec2, instance.instanceId, ctx.signal);
+  volume.lock = await allocateDeviceName({
+    mapped,
+    devRoot: roots.devRoot,
+    ...(roots.lockDir ? { lockDir: roots.lockDir } : {}),
+  });
+  volume.attachedAs = `/dev/${volume.lock.name}`;
+  await api.attachVolume(
+    ec2,
+    { volumeId: volume.volumeId, instanceId: instance.instanceId, device: volume.attachedAs },
+    ctx.signal,
+  );
+  volume.device = await waitForDevice({
+    volumeId: volume.volumeId,
+    requestedName: volume.attachedAs,
+    devRoot: roots.devRoot,
+    sysRoot: roots.sysRoot,
+    timeoutMs: DEVICE_TIMEOUT_MS,
+    signal: ctx.signal,
+  });
+  const planned = ctx.state.get(VOLUME);
+  if (!planned) throw new BuildError('the volume layout has not been planned (base/plan-volume did not run)');
+  planned.device = volume.device;
+  ctx.log('info', `${volume.volumeId} attached as ${volume.attachedAs}: ${volume.device}`);
+}
+
+/** detach-volume, and the undo of attach-volume: detach, wait until available, free the name. */
+export async function detachBuildVolume(ctx: TaskContext): Promise<void> {
+  const volume = ctx.state.get(BUILD_VOLUME);
+  if (ctx.dryRun || !volume?.volumeId) return;
+  const { ec2 } = awsFor(ctx);
+  const result = await api.detachVolume(ec2, volume.volumeId, ctx.signal);
+  if (result === 'detached') ctx.log('info', `detached ${volume.volumeId}`);
+  await volume.lock?.release();
+  delete volume.lock;
+  delete volume.device;
+  const planned = ctx.state.get(VOLUME);
+  if (planned) delete planned.device;
+}
+
+export async function snapshotBuildVolume(ctx: TaskContext): Promise<void> {
+  const key = `debian-image-bootstrap-${ctx.runId}-root`;
+  const tags = resourceTags(ctx.manifest, ctx.runId);
+  const description = `${amiName(ctx.manifest)} root volume`;
+  if (ctx.dryRun) {
+    ctx.recordCloudCall({
+      service: 'ec2',
+      operation: 'CreateSnapshot',
+      params: { Description: description, Tags: tags },
+    });
+    return;
+  }
+  const volume = buildVolume(ctx);
+  const { ec2, region, endpointOf } = awsFor(ctx);
+  const endpoint = endpointOf('ec2');
+  ctx.state.set(VOLUME_SNAPSHOT, { key });
+  await ctx.journal.intend({
+    plugin: 'ec2',
+    kind: 'snapshot',
+    key,
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    product: true,
+  });
+  const snapshotId = await api.createSnapshot(
+    ec2,
+    { volumeId: volume.volumeId, description, tags },
+    ctx.signal,
+  );
+  ctx.state.set(VOLUME_SNAPSHOT, { key, snapshotId });
+  await ctx.journal.created(key, snapshotId);
+  ctx.log('info', `snapshot ${snapshotId} of ${volume.volumeId} started`);
+  await waitForSnapshot(ec2, snapshotId, ctx.signal);
+  ctx.state.set(ROOT_SNAPSHOT, { snapshotId, volumeSizeGiB: volume.sizeGiB });
+  ctx.addArtifact({ kind: 'snapshot', id: snapshotId, region, sizeBytes: volume.sizeGiB * GiB });
+}
+
+export async function deleteVolumeSnapshot(ctx: TaskContext): Promise<void> {
+  const started = ctx.state.get(VOLUME_SNAPSHOT);
+  if (!started || ctx.dryRun) return;
+  const { ec2 } = awsFor(ctx);
+  // Without an id (CreateSnapshot was sent, its answer never came) look the snapshot up by build tag.
+  const volumeId = ctx.state.get(BUILD_VOLUME)?.volumeId;
+  const ids = started.snapshotId
+    ? [started.snapshotId]
+    : volumeId
+      ? await api.snapshotsOfRun(ec2, ctx.runId, volumeId, ctx.signal)
+      : [];
+  for (const id of ids) {
+    await api.deleteSnapshot(ec2, id, ctx.signal);
+    ctx.log('info', `deleted snapshot ${id}`);
+  }
+  await ctx.journal.released(started.key);
+  ctx.state.set(VOLUME_SNAPSHOT, undefined);
+}
