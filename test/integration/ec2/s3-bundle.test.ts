@@ -18,11 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DescribeImagesCommand, EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { BuildState, VOLUME, type ManifestData, type TaskContext } from '../../../src/api/index.js';
 import { bundleImage } from '../../../plugins/ec2/bundle/bundle-image-task.js';
 import { connectToAws, disconnectFromAws } from '../../../plugins/ec2/aws/connect.js';
-import { IMAGE_LOCATION } from '../../../plugins/ec2/aws/state.js';
+import { IMAGE_LOCATION, REGISTERED_IMAGE } from '../../../plugins/ec2/aws/state.js';
+import { deregisterRootImage, registerRootImage } from '../../../plugins/ec2/aws/register-image.js';
+import { awsFor } from '../../../plugins/ec2/aws/context.js';
 import { closeS3CleanerClients, s3ObjectCleaner } from '../../../plugins/ec2/bundle/s3-object-cleaner.js';
 import { memoryJournal, testContext, testManifest, baseManifestData } from '../../helpers/fake-context.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
@@ -179,25 +181,19 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
     assert.equal(journal.lines.filter((l) => l.startsWith('intend ec2/s3-object ')).length, 4);
     assert.equal(journal.lines.filter((l) => l.startsWith('created s3-object:')).length, 4);
 
-    // The location registers (moto ignores ImageLocation, so this only shows the call is well formed).
-    const ec2 = new EC2Client({
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      credentials: s3.config.credentials,
-    });
-    const reg = await ec2.send(
-      new RegisterImageCommand({
-        Name: 'debian-bookworm-s3',
-        ImageLocation: location,
-        VirtualizationType: 'paravirtual',
-        Architecture: 'x86_64',
-      }),
-    );
-    assert.match(reg.ImageId ?? '', /^ami-/);
-    const described = await ec2.send(new DescribeImagesCommand({ ImageIds: [reg.ImageId ?? ''] }));
-    assert.equal(described.Images?.length, 1);
-    ec2.destroy();
+    // ec2/register-image registers from the location (moto ignores ImageLocation: aws.md section 5, so
+    // this shows the S3 route reaches a registered AMI, not that EC2 would read the bundle).
+    await registerRootImage(ctx);
+    const registered = ctx.state.get(REGISTERED_IMAGE);
+    assert.match(registered?.imageId ?? '', /^ami-/);
+    const ec2 = awsFor(ctx).ec2;
+    const described = await ec2.send(new DescribeImagesCommand({ ImageIds: [registered?.imageId ?? ''] }));
+    assert.equal(described.Images?.[0]?.Name, 'debian-bookworm-s3');
 
+    // Rollback in reverse order: the AMI, then the objects.
+    await deregisterRootImage(ctx);
+    const after = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
+    assert.deepEqual(after.Images ?? [], []);
     await bundleImage.undo!(ctx);
     assert.deepEqual(await keysInBucket(), []);
     assert.equal(journal.lines.filter((l) => l.startsWith('released s3-object:')).length, 4);
