@@ -7,9 +7,13 @@ import { definePlugin } from '../../src/api/index.js';
 import { schema } from './schema.js';
 import { addCloudInitPackages, editCloudInitModules, writeCloudInitConfig } from './tasks.js';
 
-/** Tasks of other plugins that cloud-init does itself. */
+/**
+ * Tasks of other plugins that cloud-init does itself: first-boot host keys (its ssh module), and the
+ * EC2 init scripts (default user, key, user-data, growing the root). Removals win over additions.
+ */
 export const REPLACED_TASKS = [
-  'base/add-ssh-host-key-generation',
+  'base/add-ssh-key-regeneration',
+  'ec2/add-default-user',
   'ec2/add-init-scripts',
   'ec2/add-expand-root',
 ];

@@ -7,6 +7,7 @@ import { definePlugin } from '../../src/api/index.js';
 import { manifestSchema, schema } from './schema.js';
 import * as t from './tasks.js';
 import { EC2_CLEANERS } from './aws/cleaners.js';
+import { GUEST_TASKS, selectGuestTasks } from './guest/index.js';
 
 export const ec2Provider = definePlugin({
   name: 'ec2',
@@ -15,7 +16,7 @@ export const ec2Provider = definePlugin({
     'An Amazon Machine Image, EBS-backed (built on EC2, or uploaded from anywhere) or instance-store',
   schema,
   manifestSchema,
-  tasks: t.EC2_TASKS,
+  tasks: [...t.EC2_TASKS, ...GUEST_TASKS],
   // What `bootstrap cleanup` deletes after a crash: AMIs, then snapshots, then volumes.
   cleaners: EC2_CLEANERS,
   check(manifest, report) {
@@ -61,6 +62,8 @@ export const ec2Provider = definePlugin({
   },
   resolveTasks(manifest, tasks) {
     const backing = manifest.data.volume.backing;
+    // Inside the image (drivers, time, init scripts): the same for every backing and for local builds.
+    tasks.add(...selectGuestTasks(manifest));
     // A local build of the EC2 image: the image file is the product, nothing talks to AWS.
     if (manifest.data.provider.publish === false) return;
     tasks.add(t.connect, t.checkAmiName, t.registerImage);

@@ -15,11 +15,16 @@ export interface InstanceIdentity {
   readonly localIpv4: string;
   readonly architecture: 'x86_64' | 'arm64';
   readonly publicKey: string;
-  readonly userData?: string;
+  /** Bytes as the guest gets them: a Buffer for binary user-data (gzip), a string for text. */
+  readonly userData?: string | Buffer;
 }
 
-/** A directory maps names to subtrees; a string is a leaf's content. */
-export type MetadataTree = { readonly [name: string]: MetadataTree | string };
+/** A directory maps names to subtrees; a string or Buffer is a leaf's content. */
+export type MetadataTree = { readonly [name: string]: MetadataTree | string | Buffer };
+
+function isLeaf(node: MetadataTree | string | Buffer): node is string | Buffer {
+  return typeof node === 'string' || Buffer.isBuffer(node);
+}
 
 /** EC2's API versions; cloud-init probes dated ones (e.g. 2021-03-23) before `latest`. */
 export const API_VERSIONS = ['1.0', '2009-04-04', '2016-09-02', '2018-09-24', '2021-03-23', 'latest'];
@@ -92,7 +97,7 @@ export function metadataTree(id: InstanceIdentity, now: Date = new Date()): Meta
     'security-groups': 'boot-test',
     services: { domain: 'amazonaws.com', partition: 'aws' },
   };
-  const tree: Record<string, MetadataTree | string> = {
+  const tree: Record<string, MetadataTree | string | Buffer> = {
     'meta-data': metaData,
     dynamic: { 'instance-identity': { document: JSON.stringify(identityDocument(id, now), null, 2) } },
   };
@@ -101,17 +106,18 @@ export function metadataTree(id: InstanceIdentity, now: Date = new Date()): Meta
 }
 
 /** What a GET of `parts` (below the version) returns: a leaf, a listing, or nothing (404). */
-export type Lookup = { kind: 'leaf'; body: string } | { kind: 'listing'; body: string } | { kind: 'missing' };
+export type Lookup =
+  { kind: 'leaf'; body: string | Buffer } | { kind: 'listing'; body: string } | { kind: 'missing' };
 
 export function lookup(tree: MetadataTree, parts: readonly string[]): Lookup {
-  let node: MetadataTree | string = tree;
+  let node: MetadataTree | string | Buffer = tree;
   for (const part of parts) {
-    if (typeof node === 'string') return { kind: 'missing' };
-    const next: MetadataTree | string | undefined = node[part];
+    if (isLeaf(node)) return { kind: 'missing' };
+    const next: MetadataTree | string | Buffer | undefined = node[part];
     if (next === undefined) return { kind: 'missing' };
     node = next;
   }
-  if (typeof node === 'string') return { kind: 'leaf', body: node };
+  if (isLeaf(node)) return { kind: 'leaf', body: node };
   return { kind: 'listing', body: listing(node, parts) };
 }
 
@@ -120,7 +126,7 @@ function listing(dir: MetadataTree, parts: readonly string[]): string {
   return Object.entries(dir)
     .map(([name, child]) => {
       if (inPublicKeys) return `${name}=boot-test`;
-      return typeof child === 'string' ? name : `${name}/`;
+      return isLeaf(child) ? name : `${name}/`;
     })
     .join('\n');
 }

@@ -21,10 +21,25 @@ export interface ImdsRequest {
   readonly status: number;
   /** A token header was sent (valid or not). */
   readonly token: boolean;
+  /** Held back by the `slowFirst` fault. */
+  readonly slow?: boolean;
+}
+
+/**
+ * Misbehaviour for the first requests, as a real service shows while the instance comes up or under
+ * load: the first `failFirst` requests (any method) get `failStatus`, the `slowFirst` after them are
+ * answered only after `slowMs`. Init scripts must retry through both.
+ */
+export interface ImdsFaults {
+  readonly failFirst?: number;
+  readonly failStatus?: number;
+  readonly slowFirst?: number;
+  readonly slowMs?: number;
 }
 
 export interface ImdsServerOptions {
   readonly tree: MetadataTree;
+  readonly faults?: ImdsFaults;
   /** Reject requests without a valid token (EC2's HttpTokens=required). */
   readonly requireV2?: boolean;
   /** Port to listen on (default 0: any free port). */
@@ -38,6 +53,8 @@ export interface ImdsServer {
   readonly url: string;
   /** Every request so far, in order. */
   readonly requests: readonly ImdsRequest[];
+  /** Serves `tree` from now on (e.g. other user-data for the next boot of the same instance). */
+  setTree(tree: MetadataTree): void;
   close(): Promise<void>;
 }
 
@@ -46,19 +63,44 @@ export async function startImdsServer(opts: ImdsServerOptions): Promise<ImdsServ
   const started = now();
   const tokens = new Map<string, number>();
   const requests: ImdsRequest[] = [];
+  let tree = opts.tree;
+  let seen = 0;
+  const failFirst = opts.faults?.failFirst ?? 0;
+  const slowUntil = failFirst + (opts.faults?.slowFirst ?? 0);
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const tokenHeader = req.headers[TOKEN_HEADER];
     const token = typeof tokenHeader === 'string' ? tokenHeader : undefined;
-    const status = handle(req, res, path, token);
-    requests.push({
-      at: (now() - started) / 1000,
-      method: req.method ?? '?',
-      path,
-      status,
-      token: token !== undefined,
-    });
+    const index = seen++;
+    const record = (status: number, slow = false) =>
+      requests.push({
+        at: (now() - started) / 1000,
+        method: req.method ?? '?',
+        path,
+        status,
+        token: token !== undefined,
+        ...(slow ? { slow: true } : {}),
+      });
+    if (index < failFirst) {
+      req.resume();
+      record(send(res, opts.faults?.failStatus ?? 503, 'Service Unavailable'));
+      return;
+    }
+    if (index < slowUntil) {
+      // Answered late. A client that gives up first is logged with status 0 (no answer).
+      let answered = false;
+      const timer = setTimeout(() => {
+        answered = true;
+        record(handle(req, res, path, token), true);
+      }, opts.faults?.slowMs ?? 10_000);
+      res.once('close', () => {
+        clearTimeout(timer);
+        if (!answered) record(0, true);
+      });
+      return;
+    }
+    record(handle(req, res, path, token));
   });
 
   function handle(
@@ -88,7 +130,7 @@ export async function startImdsServer(opts: ImdsServerOptions): Promise<ImdsServ
     if (parts.length === 0) return send(res, 200, API_VERSIONS.join('\n'));
     const [version, ...rest] = parts;
     if (version === undefined || !API_VERSIONS.includes(version)) return send(res, 404, 'Not Found');
-    const found = lookup(opts.tree, rest);
+    const found = lookup(tree, rest);
     if (found.kind === 'missing') return send(res, 404, 'Not Found');
     return send(
       res,
@@ -109,6 +151,9 @@ export async function startImdsServer(opts: ImdsServerOptions): Promise<ImdsServ
     port,
     url: `http://127.0.0.1:${port}`,
     requests,
+    setTree: (next) => {
+      tree = next;
+    },
     close: () =>
       new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
@@ -127,7 +172,7 @@ export function parseTtl(value: string | string[] | undefined): number | undefin
 function send(
   res: ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   headers: Record<string, string> = {},
 ): number {
   res.writeHead(status, {
