@@ -106,6 +106,6 @@ export const reportSavings = defineTask({
     if (saved === 0 && ctx.manifest.data.volume.backing === 'raw') {
       ctx.log('info', 'zeroed blocks of a raw image are freed only with plugins.minimize_size.shrink');
     }
-    ctx.addArtifact({ kind: 'file', name: 'minimize_size', sizeBytes: saved });
+    ctx.addArtifact({ kind: 'metric', name: 'minimize_size/bytes-saved', value: saved, unit: 'bytes' });
   },
 });

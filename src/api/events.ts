@@ -50,9 +50,12 @@ export interface CloudCall {
   readonly error?: string;
 }
 
-/** Something a build produced, listed in the --report JSON. */
+/**
+ * Something a build produced, listed in the --report JSON. A `metric` is a measured number about the
+ * build (e.g. minimize_size's bytes saved): `name` says what, `value` and `unit` hold it.
+ */
 export interface Artifact {
-  readonly kind: 'image' | 'snapshot' | 'ami' | 'bundle' | 'file';
+  readonly kind: 'image' | 'snapshot' | 'ami' | 'bundle' | 'file' | 'metric';
   /** Path of a local file, when the artifact is one. */
   readonly path?: string;
   readonly format?: string;
@@ -62,4 +65,7 @@ export interface Artifact {
   readonly id?: string;
   readonly region?: string;
   readonly name?: string;
+  /** A metric's value, in `unit`. */
+  readonly value?: number;
+  readonly unit?: string;
 }

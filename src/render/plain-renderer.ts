@@ -6,6 +6,7 @@ import type { BuildEvent, EventSink } from '../api/events.js';
 import { formatArgv } from '../api/runner.js';
 import { maskSecrets } from '../log/secrets.js';
 import { formatSeconds, phaseName, type RenderStream, type RendererOptions } from './format.js';
+import { describeArtifact } from './describe-artifact.js';
 
 export function createPlainRenderer(
   stream: RenderStream,
@@ -40,9 +41,7 @@ export function createPlainRenderer(
         case 'rollback-end':
           return line(e.ok ? 'rollback complete' : 'rollback INCOMPLETE');
         case 'artifact':
-          return line(
-            `artifact ${e.artifact.kind}: ${e.artifact.path ?? e.artifact.id ?? e.artifact.name ?? ''}`,
-          );
+          return line(`artifact ${e.artifact.kind}: ${describeArtifact(e.artifact)}`);
         case 'progress':
           return;
       }

@@ -16,6 +16,7 @@ import {
   type RenderStream,
   type RendererOptions,
 } from './format.js';
+import { describeArtifact } from './describe-artifact.js';
 
 export interface TtyRendererOptions extends RendererOptions {
   /** A resolved choice, or a mode resolved against the stream. */
@@ -162,9 +163,7 @@ export function createTtyRenderer(
           rollingBack = false;
           return printAbove(e.ok ? c.yellow('↺ rollback complete') : c.red('✖ rollback incomplete'));
         case 'artifact':
-          return printAbove(
-            `${c.green('→')} ${e.artifact.kind}: ${e.artifact.path ?? e.artifact.id ?? e.artifact.name ?? ''}`,
-          );
+          return printAbove(`${c.green('→')} ${e.artifact.kind}: ${describeArtifact(e.artifact)}`);
       }
     },
     close() {

@@ -66,6 +66,20 @@ describe('plain renderer', () => {
     assert.doesNotMatch(stream.text(), ESCAPE);
   });
 
+  it('prints a file artifact with its path and a metric with its value and unit', () => {
+    const stream = fakeStream();
+    const sink = createPlainRenderer(stream);
+    sink.emit({ type: 'artifact', artifact: { kind: 'image', path: '/out/x.raw' } });
+    sink.emit({
+      type: 'artifact',
+      artifact: { kind: 'metric', name: 'minimize_size/bytes-saved', value: 4096, unit: 'bytes' },
+    });
+    assert.equal(
+      stream.text(),
+      'artifact image: /out/x.raw\nartifact metric: minimize_size/bytes-saved = 4096 bytes\n',
+    );
+  });
+
   it('shows debug messages when asked', () => {
     const stream = fakeStream();
     createPlainRenderer(stream, { debug: true }).emit({ type: 'log', level: 'debug', message: 'noise' });

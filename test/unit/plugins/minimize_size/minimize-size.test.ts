@@ -183,10 +183,11 @@ describe('minimize_size: volume-unmounting tasks', () => {
       await reportSavings.run(ctx);
       assert.equal(ctx.artifacts.length, 1);
       const [artifact] = ctx.artifacts;
-      assert.equal(artifact?.name, 'minimize_size');
-      assert.equal(artifact?.kind, 'file');
-      assert.ok((artifact?.sizeBytes ?? 0) >= 1024 * 1024, JSON.stringify(artifact));
-      assert.match(ctx.logs.at(-1) ?? '', new RegExp(`saved ${artifact?.sizeBytes} bytes`));
+      assert.equal(artifact?.name, 'minimize_size/bytes-saved');
+      assert.equal(artifact?.kind, 'metric');
+      assert.equal(artifact?.unit, 'bytes');
+      assert.ok((artifact?.value ?? 0) >= 1024 * 1024, JSON.stringify(artifact));
+      assert.match(ctx.logs.at(-1) ?? '', new RegExp(`saved ${artifact?.value} bytes`));
     } finally {
       await dir.cleanup();
     }
