@@ -133,12 +133,21 @@ export async function detachVolume(
 ): Promise<'detached' | 'not-attached' | 'absent'> {
   const v = await describeVolume(ec2, volumeId, signal);
   if (!v) return 'absent';
-  if (!v.Attachments?.some((a) => a.State === 'attached' || a.State === 'attaching')) {
+  const attachment = v.Attachments?.find((a) => a.State === 'attached' || a.State === 'attaching');
+  if (!attachment) {
     if (v.State !== 'available') await waitVolumeAvailable(ec2, volumeId, signal);
     return 'not-attached';
   }
   try {
-    await ec2.send(new DetachVolumeCommand({ VolumeId: volumeId }), { abortSignal: signal });
+    // InstanceId and Device are optional for EC2 but moto needs them.
+    await ec2.send(
+      new DetachVolumeCommand({
+        VolumeId: volumeId,
+        ...(attachment.InstanceId ? { InstanceId: attachment.InstanceId } : {}),
+        ...(attachment.Device ? { Device: attachment.Device } : {}),
+      }),
+      { abortSignal: signal },
+    );
   } catch (error) {
     // Detached meanwhile: the wait below settles it.
     if (!['IncorrectState', 'InvalidAttachment.NotFound'].includes(errorCode(error))) throw error;
