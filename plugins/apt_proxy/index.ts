@@ -6,7 +6,7 @@
 import { definePlugin } from '../../src/api/index.js';
 import type { AptProxySettings } from './proxy-config.js';
 import { schema } from './schema.js';
-import { checkAptProxy, removeAptProxy, writeAptProxy } from './tasks.js';
+import { checkAptProxy, deferPackagesToProxy, removeAptProxy, writeAptProxy } from './tasks.js';
 
 const AT = '/plugins/apt_proxy';
 
@@ -15,7 +15,7 @@ export const aptProxyPlugin = definePlugin({
   kind: 'plugin',
   description: 'Download packages through an HTTP proxy during the build (kept in the image if persistent)',
   schema,
-  tasks: [checkAptProxy, writeAptProxy, removeAptProxy],
+  tasks: [checkAptProxy, deferPackagesToProxy, writeAptProxy, removeAptProxy],
   check(manifest, report) {
     const s = manifest.pluginSettings<AptProxySettings>('apt_proxy');
     if (!s) return;
@@ -31,7 +31,7 @@ export const aptProxyPlugin = definePlugin({
       );
   },
   resolveTasks(manifest, tasks) {
-    tasks.add(checkAptProxy, writeAptProxy);
+    tasks.add(checkAptProxy, deferPackagesToProxy, writeAptProxy);
     if (manifest.pluginSettings<AptProxySettings>('apt_proxy')?.persistent !== true)
       tasks.add(removeAptProxy);
   },

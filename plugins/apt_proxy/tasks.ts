@@ -1,5 +1,11 @@
 /** The apt_proxy plugin's tasks: check the proxy, point apt at it, and take it out of the image. */
-import { BuildError, defineTask, imageRoot, type TaskContext } from '../../src/api/index.js';
+import {
+  BuildError,
+  defineTask,
+  imageRoot,
+  INSTALL_PACKAGES_AFTER_BOOTSTRAP,
+  type TaskContext,
+} from '../../src/api/index.js';
 import { PROXY_CONF, proxyUrl, renderProxyConf, type AptProxySettings } from './proxy-config.js';
 import { probeHttp } from './reachability.js';
 
@@ -50,5 +56,19 @@ export const removeAptProxy = defineTask({
   after: ['base/clean-apt'],
   async run(ctx) {
     await ctx.fs.remove(confPath(ctx));
+  },
+});
+
+/**
+ * The proxy setting exists in the image only after the bootstrap: packages mmdebstrap installed with
+ * the base system would never go through it, so they are installed afterwards with apt instead.
+ */
+export const deferPackagesToProxy = defineTask({
+  id: 'apt_proxy/defer-packages',
+  phase: 'preparation',
+  description: 'Install the manifest packages after the bootstrap, through the proxy',
+  run(ctx) {
+    ctx.state.set(INSTALL_PACKAGES_AFTER_BOOTSTRAP, true);
+    return Promise.resolve();
   },
 });

@@ -6,14 +6,14 @@
 import { definePlugin } from '../../src/api/index.js';
 import { schema } from './schema.js';
 import { parseSelections } from './selections.js';
-import { setDebconfSelections } from './tasks.js';
+import { deferPackages, setDebconfSelections } from './tasks.js';
 
 export const debconfPlugin = definePlugin({
   name: 'debconf',
   kind: 'plugin',
   description: 'Preseed debconf answers before packages are installed',
   schema,
-  tasks: [setDebconfSelections],
+  tasks: [deferPackages, setDebconfSelections],
   check(manifest, report) {
     const text = manifest.pluginSettings<unknown>('debconf');
     if (typeof text !== 'string') return; // the schema reports it
@@ -24,6 +24,6 @@ export const debconfPlugin = definePlugin({
     }
   },
   resolveTasks(_manifest, tasks) {
-    tasks.add(setDebconfSelections);
+    tasks.add(deferPackages, setDebconfSelections);
   },
 });

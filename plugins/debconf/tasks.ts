@@ -1,5 +1,5 @@
 /** The debconf plugin's task: feed the manifest's selections to the image's debconf-set-selections. */
-import { BuildError, defineTask, imageRoot } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, INSTALL_PACKAGES_AFTER_BOOTSTRAP } from '../../src/api/index.js';
 import { parseSelections, passwordValues } from './selections.js';
 
 export const setDebconfSelections = defineTask({
@@ -20,5 +20,19 @@ export const setDebconfSelections = defineTask({
       input: text.endsWith('\n') ? text : `${text}\n`,
       secrets: passwordValues(selections),
     });
+  },
+});
+
+/**
+ * mmdebstrap would otherwise install the manifest's packages with the base system, before
+ * set-selections could run, and their maintainer scripts would never see the answers.
+ */
+export const deferPackages = defineTask({
+  id: 'debconf/defer-packages',
+  phase: 'preparation',
+  description: 'Install the manifest packages after the bootstrap, once debconf is preseeded',
+  run(ctx) {
+    ctx.state.set(INSTALL_PACKAGES_AFTER_BOOTSTRAP, true);
+    return Promise.resolve();
   },
 });

@@ -58,6 +58,16 @@ export const PACKAGES = stateKey<Set<string>>('base/packages', () => new Set());
 /** Extra packages the bootstrapper must include (e.g. locales when a locale is set). */
 export const BOOTSTRAP_INCLUDE = stateKey<Set<string>>('base/bootstrap-include', () => new Set());
 
+/**
+ * Set during preparation by plugins that must act between the bootstrap and the installation of the
+ * manifest's packages (debconf preseeding, apt_proxy): mmdebstrap then leaves those packages out and
+ * base/install-packages installs them with apt in the image afterwards, as bootstrap-vz did.
+ */
+export const INSTALL_PACKAGES_AFTER_BOOTSTRAP = stateKey<boolean>(
+  'base/install-packages-after-bootstrap',
+  () => false,
+);
+
 /** Kernel command line arguments appended by tasks (console=ttyS0, net.ifnames=0...). */
 export const KERNEL_CMDLINE = stateKey<string[]>('base/kernel-cmdline', () => []);
 

@@ -7,6 +7,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import {
   BOOTSTRAP_INCLUDE,
+  INSTALL_PACKAGES_AFTER_BOOTSTRAP,
   imageRoot,
   PACKAGES,
   stateKey,
@@ -57,7 +58,7 @@ async function restore(ctx: TaskContext, paths: CacheEntryPaths, root: string): 
  */
 export function bootstrapIncludes(ctx: TaskContext, tool: BootstrapTool): string[] {
   const extra = [...ctx.state.get(BOOTSTRAP_INCLUDE)];
-  if (tool !== 'mmdebstrap') return extra;
+  if (tool !== 'mmdebstrap' || ctx.state.get(INSTALL_PACKAGES_AFTER_BOOTSTRAP)) return extra;
   const named = (ctx.manifest.data.packages?.install ?? []).flatMap((entry) => {
     const spec = parsePackageSpec(ctx.manifest.expand(entry));
     return spec.kind === 'remote' && spec.target === undefined ? [spec.name] : [];

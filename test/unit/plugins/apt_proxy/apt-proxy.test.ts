@@ -140,10 +140,15 @@ describe('apt_proxy plugin', () => {
   }
 
   it('removes the configuration at the end unless persistent', () => {
-    const all = ['apt_proxy/check-proxy', 'apt_proxy/write-config', 'apt_proxy/remove-config'];
+    const all = [
+      'apt_proxy/check-proxy',
+      'apt_proxy/defer-packages',
+      'apt_proxy/write-config',
+      'apt_proxy/remove-config',
+    ];
     assert.deepEqual(planned({ address: 'x', port: 1 }), all);
     assert.deepEqual(planned({ address: 'x', port: 1, persistent: false }), all);
-    assert.deepEqual(planned({ address: 'x', port: 1, persistent: true }), all.slice(0, 2));
+    assert.deepEqual(planned({ address: 'x', port: 1, persistent: true }), all.slice(0, 3));
   });
 
   it('warns about a lone username or password and a password left in the image', () => {

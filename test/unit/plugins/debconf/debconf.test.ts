@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { BuildState, ROOT_DIR, type CheckReporter } from '../../../../src/api/index.js';
+import {
+  BuildState,
+  INSTALL_PACKAGES_AFTER_BOOTSTRAP,
+  ROOT_DIR,
+  type CheckReporter,
+} from '../../../../src/api/index.js';
 import { baseManifestData, testContext, testManifest } from '../../../helpers/fake-context.js';
 import { debconfPlugin } from '../../../../plugins/debconf/index.js';
 import { parseSelections, passwordValues } from '../../../../plugins/debconf/selections.js';
-import { setDebconfSelections } from '../../../../plugins/debconf/tasks.js';
+import { deferPackages, setDebconfSelections } from '../../../../plugins/debconf/tasks.js';
 
 const manifest = (text: unknown) =>
   testManifest({ ...baseManifestData, plugins: { debconf: text as never } });
@@ -90,6 +95,14 @@ describe('debconf/set-selections', () => {
   it('runs before anything installs packages', () => {
     assert.equal(setDebconfSelections.phase, 'package-installation');
     assert.deepEqual(setDebconfSelections.before, ['base/apt-upgrade', 'base/install-packages']);
+  });
+
+  it('keeps the manifest packages out of the bootstrap, so they are installed after the preseeding', async () => {
+    const ctx = testContext({ manifest: testManifest({ ...baseManifestData, plugins: { debconf: 'x' } }) });
+    assert.equal(ctx.state.get(INSTALL_PACKAGES_AFTER_BOOTSTRAP), false);
+    assert.equal(deferPackages.phase, 'preparation');
+    await deferPackages.run(ctx);
+    assert.equal(ctx.state.get(INSTALL_PACKAGES_AFTER_BOOTSTRAP), true);
   });
 });
 
