@@ -1,25 +1,14 @@
 /**
- * The EC2 provider's task catalogue. Tasks marked `unavailable` are planned so `plan` shows the whole
- * build, but their implementation lands with the publishing issues; a build that needs one refuses to
- * start rather than fail half-way.
+ * The EC2 provider's task catalogue: one task object per step, implemented under aws/ (connection,
+ * snapshot upload, registration), ebs-host/ (EBS backing) and bundle/ (S3 backing).
  */
-import { BuildError, defineTask, type Task } from '../../src/api/index.js';
+import { defineTask, type Task } from '../../src/api/index.js';
+import { bundleImage } from './bundle/bundle-image-task.js';
 import { checkAmiNameIsFree } from './aws/check-ami-name.js';
 import { connectToAws, disconnectFromAws } from './aws/connect.js';
 import { deregisterRootImage, registerRootImage } from './aws/register-image.js';
 import { deleteRootSnapshot, uploadRootSnapshot } from './aws/upload-snapshot.js';
 import * as ebs from './ebs-host/ebs-tasks.js';
-
-function pending(task: Omit<Task, 'run' | 'unavailable'>, issue: string): Task {
-  const unavailable = `not implemented yet (${issue})`;
-  return defineTask({
-    ...task,
-    unavailable,
-    async run() {
-      throw new BuildError(`${task.id} is ${unavailable}`);
-    },
-  });
-}
 
 export const getInstanceIdentity = defineTask({
   id: 'ec2/get-instance-identity',
@@ -104,15 +93,8 @@ export const deleteVolume = defineTask({
   run: ebs.deleteBuildVolume,
 });
 
-export const bundleImage = pending(
-  {
-    id: 'ec2/bundle-image',
-    phase: 'image-registration',
-    description: 'Bundle the image for an instance-store AMI and upload it to S3',
-    before: ['ec2/register-image'],
-  },
-  'S3 instance-store backing',
-);
+// S3 backing: the instance-store bundle, written and uploaded by bundle/ (bundle-image-task.ts).
+export { bundleImage };
 
 export const EC2_TASKS: readonly Task[] = [
   getInstanceIdentity,
