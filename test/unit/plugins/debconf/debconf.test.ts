@@ -98,7 +98,7 @@ describe('debconf/set-selections', () => {
   });
 
   it('keeps the manifest packages out of the bootstrap, so they are installed after the preseeding', async () => {
-    const ctx = testContext({ manifest: testManifest({ ...baseManifestData, plugins: { debconf: 'x' } }) });
+    const ctx = testContext({ manifest: testManifest(baseManifestData) });
     assert.equal(ctx.state.get(INSTALL_PACKAGES_AFTER_BOOTSTRAP), false);
     assert.equal(deferPackages.phase, 'preparation');
     await deferPackages.run(ctx);
