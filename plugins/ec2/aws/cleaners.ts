@@ -9,7 +9,6 @@
  */
 import {
   DeleteSnapshotCommand,
-  DeleteVolumeCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
@@ -17,6 +16,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { BUILD_TAG_KEY, type CleanupScope, type CloudCleaner } from '../../../src/api/index.js';
+import { deleteVolume } from '../ebs-host/volume-api.js';
 import { isGone } from './aws-errors.js';
 import { createAwsClients, type AwsClients } from './clients.js';
 
@@ -103,7 +103,9 @@ export const volumeCleaner: CloudCleaner = {
   },
   async remove(id, scope) {
     const ec2 = await ec2For(scope);
-    return removeWith(() => ec2.send(new DeleteVolumeCommand({ VolumeId: id })));
+    // A killed EBS-backed build leaves its volume attached to the build instance: detach it first
+    // (DeleteVolume refuses an in-use volume), then delete.
+    return deleteVolume(ec2, id, new AbortController().signal);
   },
 };
 
