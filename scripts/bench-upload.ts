@@ -18,6 +18,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   CompleteSnapshotCommand,
@@ -125,6 +126,12 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(process.env.BENCH_DIR ?? '/var/tmp', 'bench-upload-'));
   const sweep = (process.env.BENCH_CONCURRENCY ?? '1 4 8 16 32 64').split(/\s+/).filter(Boolean).map(Number);
   const defaultConcurrency = Number(process.env.BENCH_DEFAULT ?? 16);
+  // The figures depend on what else the machine runs: print its load with them.
+  const load = (): string =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  console.log(`${cpus().length} CPUs, load average at start: ${load()}`);
   const moto = await startMoto();
   try {
     const client = (endpoint: string): EBSClient =>
@@ -236,6 +243,7 @@ async function main(): Promise<void> {
         `RESULT with ${rtt} ms per block, seconds by concurrency: ${order.map(([c, t]) => `${c}: ${fmt(t, 2)}`).join(', ')}`,
       );
     }
+    console.log(`load average at the end: ${load()}`);
   } finally {
     await moto.stop();
     await rm(dir, { recursive: true, force: true });
