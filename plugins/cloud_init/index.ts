@@ -13,9 +13,9 @@ import { addCloudInitPackages, editCloudInitModules, writeCloudInitConfig } from
  */
 export const REPLACED_TASKS = [
   'base/add-ssh-key-regeneration',
-  'ec2/add-default-user',
-  'ec2/add-init-scripts',
-  'ec2/add-expand-root',
+  'ec2/guest-add-default-user',
+  'ec2/guest-add-init-scripts',
+  'ec2/guest-add-expand-root',
 ];
 
 export const cloudInitPlugin = definePlugin({

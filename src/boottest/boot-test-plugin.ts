@@ -11,6 +11,7 @@ import {
   type JsonSchema,
   type TaskContext,
 } from '../api/index.js';
+import { ec2ChecksFor } from './ec2-checks.js';
 import { bootDefaults } from './manifest-defaults.js';
 import { formatCheck } from './report.js';
 import { runBootTest } from './run-boot-test.js';
@@ -57,6 +58,7 @@ export const bootImage = defineTask({
     if (ctx.dryRun) return;
     const s = ctx.manifest.pluginSettings<BootTestSettings>('boot_test') ?? {};
     const defaults = bootDefaults(ctx.manifest);
+    const ec2Checks = ec2ChecksFor(defaults.ec2);
     for (const firmware of firmwares(ctx)) {
       ctx.progress(0, undefined, undefined, `booting with ${firmware}`);
       const report = await runBootTest({
@@ -70,6 +72,7 @@ export const bootImage = defineTask({
         imds: s.imds ?? 'v1',
         imageClaimsImdsV2: defaults.imageClaimsImdsV2,
         ...(defaults.expectSsh !== undefined ? { expectSsh: defaults.expectSsh } : {}),
+        ...(ec2Checks ? { guestChecks: ec2Checks } : {}),
         onStatus: (message) => ctx.progress(0, undefined, undefined, `${firmware}: ${message}`),
       });
       for (const c of report.checks)

@@ -23,6 +23,7 @@ import {
 import { LOGIN_PROMPT, type ConsoleWatch } from './console-watch.js';
 import { parseProbe, probeScript, type GuestFacts } from './guest-probe.js';
 import type { ImdsRequest } from './imds-server.js';
+import { checkHostKeysKept, checkMachineIdKept } from './reboot-checks.js';
 import { sleep, sshRun, waitForSsh, type SshTarget } from './ssh.js';
 
 /** The checks that need a login, in report order. */
@@ -50,6 +51,8 @@ export interface SessionInput {
   readonly onCheck?: (c: CheckResult) => void;
   /** Caller's own checks, run after the built-in SSH checks when the login worked. */
   readonly guestChecks?: GuestChecks;
+  /** What the previous boot of this instance saw: host keys and machine id must be kept, not fresh. */
+  readonly previous?: GuestFacts;
 }
 
 /** What caller checks get: a command runner into the booted guest over the boot test's SSH login. */
@@ -67,6 +70,8 @@ export interface SessionResult {
   readonly checks: CheckResult[];
   readonly timeToLoginPrompt: number | null;
   readonly timeToSsh: number | null;
+  /** What the probe saw in the guest, when the login worked. */
+  readonly facts?: GuestFacts;
 }
 
 /** How long after the login prompt a guest may take to ask for its key before SSH is given up. */
@@ -105,8 +110,13 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
       add(checkUserData(facts, s.requests, t));
       add(checkRootFillsDisk(facts, t));
       add(checkFstab(facts, t));
-      add(checkHostKeys(facts, s.image, t));
-      add(checkMachineId(facts, s.image, t));
+      if (s.previous) {
+        add(checkHostKeysKept(facts, s.previous, t));
+        add(checkMachineIdKept(facts, s.previous, t));
+      } else {
+        add(checkHostKeys(facts, s.image, t));
+        add(checkMachineId(facts, s.image, t));
+      }
       if (s.guestChecks) for (const c of await runGuestChecks(s, s.guestChecks, elapsed)) add(c);
     } else {
       add({
@@ -134,7 +144,7 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
   add(checkRootDeviceErrors(elapsed(), serial, facts?.['kernel-log'] ?? ''));
   add(checkFailedUnits(serial, elapsed()));
   add(checkImdsTokens(s.requests, s.expectImdsV2, elapsed()));
-  return { checks, timeToLoginPrompt, timeToSsh };
+  return { checks, timeToLoginPrompt, timeToSsh, ...(facts ? { facts } : {}) };
 }
 
 /**

@@ -13,12 +13,13 @@ import type { CheckResult } from './checks.js';
 import { runGuestSession, type GuestChecks, type SessionResult } from './guest-session.js';
 import { readImageFacts } from './image-facts.js';
 import { metadataTree, type InstanceIdentity } from './imds-data.js';
-import { startImdsServer, type ImdsServer } from './imds-server.js';
+import { startImdsServer, type ImdsFaults, type ImdsServer } from './imds-server.js';
 import { USER_DATA } from './guest-probe.js';
 import { createOverlay, detectAccel, freePort, prepareUefi, startQemu, type QemuProcess } from './qemu.js';
 import { ec2Uuid, GUEST_NET, qemuArgv, type Accel, type Firmware, type GuestArch } from './qemu-argv.js';
 import { passed, type BootTestReport } from './report.js';
-import { generateKey } from './ssh.js';
+import { generateKey, sleep, sshRun } from './ssh.js';
+import { judgeImdsFaults } from './ec2-checks.js';
 
 export interface BootTestOptions {
   readonly image: string;
@@ -51,7 +52,19 @@ export interface BootTestOptions {
    * authorize it (e.g. admin_user's pubkey) rather than fetching it from the metadata service.
    */
   readonly sshKey?: string;
+  /** The instance's user-data (default: a script that counts its runs); a Buffer for gzip. */
+  readonly userData?: string | Buffer;
+  /** The metadata service fails or stalls its first answers (the guest must retry through them). */
+  readonly imdsFaults?: ImdsFaults;
+  /**
+   * After the checks, power the guest off from inside and boot the same disk again as the same
+   * instance, with this user-data if given; the checks of that boot are reported as `reboot/<name>`.
+   */
+  readonly reboot?: { readonly userData?: string | Buffer; readonly guestChecks?: GuestChecks };
 }
+
+/** How long a guest may take to power off before the reboot counts as failed. */
+const POWEROFF_MS = 120_000;
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -86,9 +99,13 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       localIpv4: GUEST_NET.dhcpStart,
       architecture: arch === 'arm64' ? 'arm64' : 'x86_64',
       publicKey: await readFile(key.publicKey, 'utf8'),
-      userData: USER_DATA,
+      userData: o.userData ?? USER_DATA,
     };
-    server = await startImdsServer({ tree: metadataTree(identity), requireV2: imds === 'v2' });
+    server = await startImdsServer({
+      tree: metadataTree(identity),
+      requireV2: imds === 'v2',
+      ...(o.imdsFaults ? { faults: o.imdsFaults } : {}),
+    });
     accel = o.accel ?? (await detectAccel(arch));
     const uefi = firmware === 'uefi' ? await prepareUefi(arch, dir) : undefined;
     const sshPort = await freePort();
@@ -121,6 +138,50 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       ...(o.onCheck ? { onCheck: o.onCheck } : {}),
       ...(o.guestChecks ? { guestChecks: o.guestChecks } : {}),
     });
+    if (o.imdsFaults) addCheck(session, judgeImdsFaults(server.requests, o.imdsFaults), o.onCheck);
+    const firstFacts = session.facts;
+    if (o.reboot && firstFacts && !o.signal?.aborted) {
+      const target = { user, port: sshPort, key: key.privateKey };
+      o.onStatus?.('powering the guest off for the reboot test');
+      await sshRun(o.runner, target, 'sudo -n systemctl poweroff || systemctl poweroff', 30_000);
+      const stopped = await Promise.race([
+        qemu.exited.then(() => true),
+        sleep(POWEROFF_MS, o.signal).then(() => false),
+      ]);
+      await qemu.stop();
+      if (!stopped) {
+        addCheck(
+          session,
+          { name: 'reboot', status: 'fail', seconds: 0, detail: 'the guest did not power off' },
+          o.onCheck,
+        );
+      } else if (!o.signal?.aborted) {
+        if (o.reboot.userData !== undefined)
+          server.setTree(metadataTree({ ...identity, userData: o.reboot.userData }));
+        const log = join(dir, 'serial-reboot.log');
+        o.onStatus?.(`booting the same disk again, serial log ${log}`);
+        const again = Date.now();
+        qemu = startQemu(argv, log);
+        if (qemu.pid !== undefined) o.onResources?.({ pid: qemu.pid, dir });
+        const onCheck = o.onCheck;
+        const second = await runGuestSession({
+          runner: o.runner,
+          console: qemu.console,
+          requests: server.requests,
+          ssh: target,
+          image: imageFacts,
+          startedAt: again,
+          deadline: again + (o.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+          expectSsh: true,
+          expectImdsV2: imds === 'v2' || Boolean(o.imageClaimsImdsV2),
+          previous: firstFacts,
+          ...(o.signal ? { signal: o.signal } : {}),
+          ...(onCheck ? { onCheck: (c: CheckResult) => onCheck({ ...c, name: `reboot/${c.name}` }) } : {}),
+          ...(o.reboot.guestChecks ? { guestChecks: o.reboot.guestChecks } : {}),
+        });
+        session.checks.push(...second.checks.map((c) => ({ ...c, name: `reboot/${c.name}` })));
+      }
+    }
     if (o.signal?.aborted)
       throw o.signal.reason instanceof Error ? o.signal.reason : new Error('interrupted');
     const qemuError = qemu.stderr().trim();
@@ -156,4 +217,9 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
     ...(kept ? { serialLog: join(dir, 'serial.log'), workDir: dir } : {}),
     ok,
   };
+}
+
+function addCheck(session: SessionResult, c: CheckResult, onCheck?: (c: CheckResult) => void): void {
+  session.checks.push(c);
+  onCheck?.(c);
 }

@@ -33,7 +33,7 @@ async function writeFiles(ctx: TaskContext, files: readonly GuestFile[]): Promis
 }
 
 export const addGuestPackages = defineTask({
-  id: 'ec2/add-guest-packages',
+  id: 'ec2/guest-add-packages',
   phase: 'preparation',
   description: 'Add the EC2 guest packages (NVMe udev rules, time sync, init script tools)',
   async run(ctx) {
@@ -42,7 +42,7 @@ export const addGuestPackages = defineTask({
 });
 
 export const addNicDrivers = defineTask({
-  id: 'ec2/add-nic-drivers',
+  id: 'ec2/guest-add-nic-drivers',
   phase: 'system-modification',
   description: 'Put the ENA and ixgbevf drivers of the kernel into the initramfs',
   hostCommands: ['chroot'],
@@ -76,7 +76,7 @@ export const addNicDrivers = defineTask({
 });
 
 export const configureTimeSync = defineTask({
-  id: 'ec2/configure-time-sync',
+  id: 'ec2/guest-configure-time-sync',
   phase: 'system-modification',
   description: 'Point systemd-timesyncd at the Amazon Time Sync Service (169.254.169.123)',
   before: ['base/enable-units'],
@@ -87,7 +87,7 @@ export const configureTimeSync = defineTask({
 });
 
 export const addDefaultUser = defineTask({
-  id: 'ec2/add-default-user',
+  id: 'ec2/guest-add-default-user',
   phase: 'system-modification',
   description: `Create the default user ${DEFAULT_USER} (passwordless sudo, locked password)`,
   hostCommands: ['chroot'],
@@ -116,10 +116,10 @@ export const addDefaultUser = defineTask({
 });
 
 export const addInitScripts = defineTask({
-  id: 'ec2/add-init-scripts',
+  id: 'ec2/guest-add-init-scripts',
   phase: 'system-modification',
   description: 'Install the EC2 init scripts: SSH key and user-data from the metadata service',
-  after: ['ec2/add-default-user'],
+  after: ['ec2/guest-add-default-user'],
   before: ['base/enable-units'],
   async run(ctx) {
     await writeFiles(ctx, initScriptFiles());
@@ -128,7 +128,7 @@ export const addInitScripts = defineTask({
 });
 
 export const addExpandRoot = defineTask({
-  id: 'ec2/add-expand-root',
+  id: 'ec2/guest-add-expand-root',
   phase: 'system-modification',
   description: 'Install a boot unit that grows the root partition and filesystem to the disk',
   before: ['base/enable-units'],

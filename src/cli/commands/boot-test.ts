@@ -9,6 +9,7 @@ import { access, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { bootDefaults, NO_MANIFEST_DEFAULTS } from '../../boottest/manifest-defaults.js';
 import { formatCheck, runBootTest, writeBootReport, type BootTestReport } from '../../boottest/index.js';
+import { ec2ChecksFor } from '../../boottest/ec2-checks.js';
 import { qemuBinary } from '../../boottest/qemu-argv.js';
 import { installInterruptHandlers } from '../../engine/interrupts.js';
 import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
@@ -48,6 +49,7 @@ export async function bootTestCommand(
   }
   const defaults = opts.manifest ? bootDefaults(await loadForCli(opts.manifest, out)) : NO_MANIFEST_DEFAULTS;
   const arch = defaults.arch;
+  const ec2Checks = ec2ChecksFor(defaults.ec2);
   const needs = new Map(
     ['qemu-img', qemuBinary(arch), 'socat', 'ssh', 'ssh-keygen'].map((c) => [c, ['boot-test']]),
   );
@@ -81,6 +83,8 @@ export async function bootTestCommand(
       user: opts.user ?? defaults.user,
       imds,
       imageClaimsImdsV2: defaults.imageClaimsImdsV2,
+      // An EC2 image (--manifest with provider ec2) also gets the EC2 guest checks.
+      ...(ec2Checks ? { guestChecks: ec2Checks } : {}),
       ...(opts.requireSsh
         ? { expectSsh: true }
         : defaults.expectSsh !== undefined

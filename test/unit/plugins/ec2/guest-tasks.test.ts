@@ -1,0 +1,126 @@
+/**
+ * Which EC2 guest tasks a manifest plans (through the real loader and resolver), the packages they add,
+ * and the files they write: valid shell, no device name of the build, the units and the time servers.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { basePlugin } from '../../../../src/base/base-plugin.js';
+import { activePlugins, selectTasks } from '../../../../src/core/select-tasks.js';
+import { loadManifest } from '../../../../src/manifest/load-manifest.js';
+import { BUILTIN_PLUGINS, createRegistry } from '../../../../src/registry/builtin-registry.js';
+import {
+  growRootFiles,
+  initScriptFiles,
+  timeSyncFile,
+  withInitramfsModules,
+} from '../../../../plugins/ec2/guest/guest-files.js';
+import { guestPackages } from '../../../../plugins/ec2/guest/select-guest.js';
+
+const registry = createRegistry(BUILTIN_PLUGINS, [basePlugin]);
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+async function taskIds(file: string, set: string[]): Promise<string[]> {
+  const load = await loadManifest(file, { registry, set, now: NOW });
+  assert.ok(load.manifest, JSON.stringify(load.errors));
+  const plugins = activePlugins(load.manifest, basePlugin, registry);
+  return selectTasks(load.manifest, plugins, [basePlugin, ...registry.all()]).tasks.map((t) => t.id);
+}
+
+const ALWAYS = ['ec2/guest-add-packages', 'ec2/guest-add-nic-drivers', 'ec2/guest-configure-time-sync'];
+const INIT = ['ec2/guest-add-default-user', 'ec2/guest-add-init-scripts', 'ec2/guest-add-expand-root'];
+const guestIds = (ids: string[]) => ids.filter((id) => id.startsWith('ec2/guest-')).sort();
+
+describe('EC2 guest task selection', () => {
+  it('init scripts and first-boot host keys without cloud-init, also for a local build', async () => {
+    const ids = await taskIds('manifests/debian-hvm-init-scripts.yml', ['provider.publish=false']);
+    assert.deepEqual(guestIds(ids), [...ALWAYS, ...INIT].sort());
+    assert.ok(ids.includes('base/add-ssh-key-regeneration'));
+  });
+
+  it('cloud-init replaces the init scripts and the host key unit, keeps drivers and time sync', async () => {
+    const ids = await taskIds('manifests/debian-hvm-raw.yml', ['provider.publish=false']);
+    assert.deepEqual(guestIds(ids), [...ALWAYS].sort());
+    assert.ok(!ids.includes('base/add-ssh-key-regeneration'));
+    assert.ok(ids.includes('cloud_init/write-config'));
+  });
+
+  it('install_init_scripts: false leaves them out', async () => {
+    const ids = await taskIds('manifests/debian-hvm-init-scripts.yml', [
+      'provider.publish=false',
+      'provider.install_init_scripts=false',
+    ]);
+    assert.deepEqual(guestIds(ids), [...ALWAYS].sort());
+  });
+});
+
+describe('EC2 guest packages', () => {
+  const view = (version: string, provider: Record<string, unknown>, cloudInit = false) =>
+    ({
+      data: { provider: { name: 'ec2', ...provider } },
+      release: { version },
+      isPluginEnabled: (n: string) => cloudInit && n === 'cloud_init',
+    }) as never;
+
+  it('NVMe rules and timesyncd always; curl, sudo and growpart for the init scripts', () => {
+    assert.deepEqual(guestPackages(view('12', {})), [
+      'amazon-ec2-utils',
+      'systemd-timesyncd',
+      'curl',
+      'sudo',
+      'cloud-guest-utils',
+    ]);
+    assert.deepEqual(guestPackages(view('12', {}, true)), ['amazon-ec2-utils', 'systemd-timesyncd']);
+  });
+
+  it('before bookworm timesyncd is part of systemd', () => {
+    assert.ok(!guestPackages(view('11', { install_init_scripts: false })).includes('systemd-timesyncd'));
+  });
+});
+
+describe('EC2 guest files', () => {
+  const files = [...initScriptFiles(), ...growRootFiles(), timeSyncFile()];
+
+  it('every script is valid POSIX shell (dash -n)', () => {
+    for (const f of files.filter((f) => f.mode === 0o755 || f.path.endsWith('.sh'))) {
+      const r = spawnSync('dash', ['-n'], { input: f.content, encoding: 'utf8' });
+      assert.equal(r.status, 0, `${f.path}: ${r.stderr}`);
+    }
+  });
+
+  it('no device name is written down: devices are found at boot', () => {
+    for (const f of files) {
+      assert.doesNotMatch(f.content, /\/dev\/(loop|xvd|sd[a-z]|nvme|vd[a-z])/, f.path);
+    }
+  });
+
+  it('each unit runs a script that is installed, logs as ec2-init, and is wanted by multi-user', () => {
+    const units = files.filter((f) => f.path.endsWith('.service'));
+    assert.equal(units.length, 3);
+    for (const u of units) {
+      const exec = /^ExecStart=(\S+)$/m.exec(u.content)?.[1];
+      assert.ok(
+        files.some((f) => f.path === exec && f.mode === 0o755),
+        `${u.path} runs ${exec}`,
+      );
+      assert.match(u.content, /^SyslogIdentifier=ec2-init$/m);
+      assert.match(u.content, /^WantedBy=multi-user.target$/m);
+    }
+  });
+
+  it('the default user gets passwordless sudo from a 0440 sudoers file', () => {
+    const sudoers = files.find((f) => f.path.startsWith('/etc/sudoers.d/'));
+    assert.equal(sudoers?.mode, 0o440);
+    assert.match(sudoers?.content ?? '', /^admin ALL=\(ALL\) NOPASSWD:ALL$/m);
+  });
+
+  it('timesyncd uses the Amazon Time Sync Service as its NTP server', () => {
+    assert.match(timeSyncFile().content, /^NTP=169\.254\.169\.123 fd00:ec2::123$/m);
+  });
+
+  it('adds the NIC modules to the initramfs list once, keeping what is there', () => {
+    const once = withInitramfsModules('# comment\nvirtio_blk', ['ena', 'ixgbevf']);
+    assert.match(once, /^# comment\nvirtio_blk\n# EC2 .*\nena\nixgbevf\n$/);
+    assert.equal(withInitramfsModules(once, ['ena', 'ixgbevf']), once);
+  });
+});
