@@ -7,6 +7,7 @@ import { definePlugin } from '../../src/api/index.js';
 import { manifestSchema, schema } from './schema.js';
 import * as t from './tasks.js';
 import { EC2_CLEANERS } from './aws/cleaners.js';
+import { s3ObjectCleaner } from './bundle/s3-object-cleaner.js';
 import { GUEST_TASKS, selectGuestTasks } from './guest/index.js';
 
 export const ec2Provider = definePlugin({
@@ -17,8 +18,8 @@ export const ec2Provider = definePlugin({
   schema,
   manifestSchema,
   tasks: [...t.EC2_TASKS, ...GUEST_TASKS],
-  // What `bootstrap cleanup` deletes after a crash: AMIs, then snapshots, then volumes.
-  cleaners: EC2_CLEANERS,
+  // What `bootstrap cleanup` deletes after a crash: AMIs, then snapshots, then volumes, then S3 bundle objects.
+  cleaners: [...EC2_CLEANERS, s3ObjectCleaner],
   check(manifest, report) {
     const { provider, volume, system } = manifest.data;
     const virtualization = provider.virtualization as string | undefined;
@@ -46,6 +47,15 @@ export const ec2Provider = definePlugin({
     if (provider.encrypted && volume.backing === 's3') {
       report.error('/provider/encrypted', 'encryption is only possible for EBS-backed AMIs');
     }
+    if (provider['amzn-driver-version'] !== undefined) {
+      // bootstrap-vz built Amazon's ENA driver from GitHub with DKMS; that download broke builds
+      // (bootstrap-vz#402) and Debian's cloud kernel has ena and ixgbevf in-tree (ec2/guest-add-nic-drivers).
+      report.warn(
+        '/provider/amzn-driver-version',
+        "ignored: the ENA and ixgbevf drivers come from Debian's kernel, nothing is downloaded",
+        'remove the key',
+      );
+    }
     if (provider.enhanced_networking === 'simple' && virtualization !== 'hvm') {
       report.error('/provider/enhanced_networking', 'enhanced networking needs hvm virtualization');
     }
@@ -64,6 +74,8 @@ export const ec2Provider = definePlugin({
     const backing = manifest.data.volume.backing;
     // Inside the image (drivers, time, init scripts): the same for every backing and for local builds.
     tasks.add(...selectGuestTasks(manifest));
+    // Planned but unavailable: a pvgrub manifest plans, and `build` refuses it before any work.
+    if (manifest.data.system.bootloader === 'pvgrub') tasks.add(t.configurePvgrub);
     // A local build of the EC2 image: the image file is the product, nothing talks to AWS.
     if (manifest.data.provider.publish === false) return;
     tasks.add(t.connect, t.checkAmiName, t.registerImage);

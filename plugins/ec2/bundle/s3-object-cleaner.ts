@@ -42,6 +42,7 @@ export function parseObjectId(id: string): { bucket: string; key: string } {
 
 export const s3ObjectCleaner: CloudCleaner = {
   kind: 's3-object',
+  dispose: closeS3CleanerClients,
   async remove(id, scope) {
     const { bucket, key } = parseObjectId(id);
     const s3 = await s3For(scope);
