@@ -93,7 +93,9 @@ export const schema: JsonSchema = {
       type: 'string',
       pattern: '^(master|\\d+\\.\\d+\\.\\d+)$',
       default: 'master',
-      description: "Version of Amazon's ENA driver (amzn-drivers) to build with DKMS; `master` or x.y.z.",
+      description:
+        "Ignored, with a warning (bootstrap-vz built Amazon's ENA driver with DKMS from a download): the ENA " +
+        "and ixgbevf drivers come from Debian's cloud kernel and are put in the initramfs.",
     },
     kernel: {
       type: 'string',
