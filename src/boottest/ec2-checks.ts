@@ -98,7 +98,8 @@ export function ec2GuestChecks(o: Ec2CheckOptions = {}): GuestChecks {
     const enabled = await out(guest, 'systemctl is-enabled systemd-timesyncd');
     const rules = await out(
       guest,
-      'ls /usr/lib/udev/rules.d/70-ec2-nvme-devices.rules /lib/udev/rules.d/70-ec2-nvme-devices.rules; command -v ebsnvme-id',
+      // ebsnvme-id is in /usr/sbin, not on an unprivileged user's PATH.
+      'ls /usr/lib/udev/rules.d/70-ec2-nvme-devices.rules /usr/sbin/ebsnvme-id',
     );
     const cmdline = await out(guest, 'cat /proc/cmdline');
     const getty = await out(guest, 'systemctl is-active serial-getty@ttyS0.service');
@@ -144,13 +145,14 @@ export function savedUserDataChecks(
   savedPath = '/var/lib/ec2-init/user-data',
 ): GuestChecks {
   return async (guest) => {
-    const saved = (await guest.ssh(`sudo -n cat ${savedPath}`)).stdout;
+    // The runner trims command output, so the comparison ignores surrounding whitespace.
+    const saved = (await guest.ssh(`sudo -n cat ${savedPath}`)).stdout.trim();
     const ran = (await guest.ssh(`test -e ${trace} && echo yes || echo no`)).stdout.trim();
     return [
       result(
         'user-data-saved-not-run',
-        saved === expected && ran === 'no',
-        saved !== expected
+        saved === expected.trim() && ran === 'no',
+        saved !== expected.trim()
           ? `${savedPath} is not the user-data sent (${JSON.stringify(saved.slice(0, 80))})`
           : ran === 'no'
             ? `saved to ${savedPath}, not run (${trace} absent)`

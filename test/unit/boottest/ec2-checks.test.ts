@@ -65,11 +65,11 @@ describe('EC2 guest checks', () => {
       [/lsinitramfs/, INITRAMFS],
       [/show-timesync/, '169.254.169.123 fd00:ec2::123'],
       [/is-enabled/, 'enabled'],
-      [/70-ec2-nvme/, '/usr/lib/udev/rules.d/70-ec2-nvme-devices.rules\n/usr/sbin/ebsnvme-id\n'],
+      [/70-ec2-nvme/, '/usr/lib/udev/rules.d/70-ec2-nvme-devices.rules\n/usr/sbin/ebsnvme-id'],
       [/cmdline/, 'console=ttyS0,115200'],
       [/is-active/, 'active'],
       [/journalctl/, 'SSH keys for admin: 1 added\nrunning user-data on instance i-1\n'],
-      [/cat \/var\/lib\/ec2-init/, 'hello\n'],
+      [/cat \/var\/lib\/ec2-init/, 'hello'], // the runner trims output,
       [/test -e/, 'no\n'],
     ];
     const guest: GuestShell = {
