@@ -69,7 +69,7 @@ describe('EC2 guest checks', () => {
       [/cmdline/, 'console=ttyS0,115200'],
       [/is-active/, 'active'],
       [/journalctl/, 'SSH keys for admin: 1 added\nrunning user-data on instance i-1\n'],
-      [/cat \/var\/lib\/ec2-init/, 'hello'], // the runner trims output,
+      [/cat \/var\/lib\/ec2-init/, 'hello'], // the runner trims output
       [/test -e/, 'no\n'],
     ];
     const guest: GuestShell = {
