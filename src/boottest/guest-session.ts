@@ -57,6 +57,8 @@ export interface SessionInput {
 
 /** What caller checks get: a command runner into the booted guest over the boot test's SSH login. */
 export interface GuestShell {
+  /** Seconds since QEMU started: the `seconds` a caller's check result should carry. */
+  elapsed?(): number;
   /** Runs `command` in the guest as the boot test's user (or `opts.user`, with the same key); any exit code. */
   ssh(
     command: string,
@@ -172,6 +174,7 @@ async function runGuestChecks(
   elapsed: () => number,
 ): Promise<CheckResult[]> {
   const guest: GuestShell = {
+    elapsed: () => round(elapsed()),
     ssh: async (command, opts) => {
       const target = opts?.user ? { ...s.ssh, user: opts.user } : s.ssh;
       const r = await sshRun(s.runner, target, command, opts?.timeoutMs);
