@@ -40,6 +40,17 @@ async function run(ctx: TaskContext): Promise<void> {
   const bucket = provider.bucket;
   if (typeof bucket !== 'string' || bucket === '')
     throw new BuildError('provider.bucket is required for S3 backing');
+  if (ctx.dryRun) {
+    // Nothing is bundled or sent: the report lists the calls a real build makes.
+    const name = ctx.manifest.expand(ctx.manifest.data.name).replace(/[^\w.+@-]+/g, '_');
+    ctx.recordCloudCall({
+      service: 's3',
+      operation: 'PutObject',
+      params: { bucket, keys: `${name}.part.NN, ${name}.manifest.xml`, acl: 'aws-exec-read' },
+    });
+    ctx.state.set(IMAGE_LOCATION, `${bucket}/${name}.manifest.xml`);
+    return;
+  }
   const found = findBundleCredentials(provider.credentials as Record<string, unknown> | undefined);
   if ('missing' in found) throw new BuildError(found.missing);
   const credentials = await readBundleCredentials(found).catch((err: Error) => {

@@ -1,13 +1,18 @@
 /**
  * How an S3 (instance-store) manifest plans: bootstrap-vz's own s3 example loads unchanged, its plan
  * has the real ec2/bundle-image before ec2/register-image, and the PV-GRUB step is planned but
- * unavailable with the reason, which is what makes `bootstrap build` refuse it before any work.
+ * unavailable with the reason, which is what makes `bootstrap build` refuse it before any work. And the
+ * task's dry run.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makePlan } from '../../../../src/core/make-plan.js';
 import { loadManifest } from '../../../../src/manifest/load-manifest.js';
 import { builtinRegistry } from '../../../../src/registry/builtin-registry.js';
+import type { CloudCall, ManifestData } from '../../../../src/api/index.js';
+import { IMAGE_LOCATION } from '../../../../plugins/ec2/aws/state.js';
+import { bundleImage } from '../../../../plugins/ec2/bundle/bundle-image-task.js';
+import { baseManifestData, testContext, testManifest } from '../../../helpers/fake-context.js';
 
 const S3_EXAMPLE = 'test/fixtures/bootstrap-vz/manifests/examples/ec2/s3-wheezy-amd64-pvm.yml';
 
@@ -33,5 +38,24 @@ describe('S3 backing plan', () => {
     );
     assert.match(unavailable[0]?.unavailable ?? '', /Xen/);
     assert.match(unavailable[0]?.unavailable ?? '', /virtualization hvm/);
+  });
+});
+
+describe('ec2/bundle-image in a dry run', () => {
+  it('records the PUTs and the location without bundling or connecting', async () => {
+    const ctx = testContext({
+      manifest: testManifest({
+        ...baseManifestData,
+        name: 'debian-{system.release}',
+        provider: { name: 'ec2', bucket: 'amis', region: 'eu-west-1' },
+      } as unknown as ManifestData),
+    });
+    const calls: CloudCall[] = [];
+    await bundleImage.run({ ...ctx, dryRun: true, recordCloudCall: (c) => calls.push(c) });
+    assert.equal(ctx.state.get(IMAGE_LOCATION), 'amis/debian-bookworm.manifest.xml');
+    assert.deepEqual(
+      calls.map((c) => `${c.service}:${c.operation}`),
+      ['s3:PutObject'],
+    );
   });
 });
