@@ -155,7 +155,7 @@ describe('EBS direct snapshot upload against moto', { skip: motoSkip }, () => {
         { operation: 'PutSnapshotBlock', fault: 'server-error', rate: 0.1 },
         { operation: 'PutSnapshotBlock', fault: 'drop', rate: 0.1 },
         { operation: 'PutSnapshotBlock', fault: 'drop-response', rate: 0.1 },
-        { operation: 'PutSnapshotBlock', fault: 'delay', delayMs: 3000, rate: 0.05 },
+        { operation: 'PutSnapshotBlock', fault: 'delay', delayMs: 5000, rate: 0.05 },
         { operation: 'PutSnapshotBlock', fault: 'delay', delayMs: 100, rate: 0.1 },
         { operation: 'CompleteSnapshot', fault: 'throttle', times: 1 },
       ]);
@@ -164,7 +164,7 @@ describe('EBS direct snapshot upload against moto', { skip: motoSkip }, () => {
         file: image,
         clientToken: 'it-faulty-upload',
         concurrency: 8,
-        attemptTimeoutSeconds: 1,
+        attemptTimeoutSeconds: 2, // the 5 s stalls time out; moto answers in well under 2 s even on a loaded machine
       });
       proxy.setRules([]);
       for (const fault of ['throttle', 'server-error', 'drop', 'drop-response', 'delay'] as const) {
