@@ -21,6 +21,7 @@ import {
   createTeeSink,
   createTtyRenderer,
 } from '../../render/index.js';
+import { maskDeep } from '../../log/secrets.js';
 import { buildReport, writeReport } from '../../report/build-report.js';
 import {
   createHostFs,
@@ -101,6 +102,12 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
       );
       for (const a of result.artifacts)
         if (a.path || a.id) out.out(`${a.kind}: ${a.path ?? a.id}${a.region ? ` (${a.region})` : ''}`);
+      // A dry run makes no cloud call: it lists the ones the build would make, in order.
+      if (dryRun && result.cloudCalls?.length) {
+        out.out('cloud API calls this build would make:');
+        for (const c of result.cloudCalls)
+          out.out(`  ${c.service} ${c.operation}${c.params ? ` ${JSON.stringify(maskDeep(c.params))}` : ''}`);
+      }
       return EXIT_OK;
     }
     // The failed task's full message (command, stderr tail) was shown when it failed: one line here.
