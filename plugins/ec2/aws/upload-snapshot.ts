@@ -20,8 +20,6 @@ const STARTED_SNAPSHOT = stateKey<{ key: string; snapshotId?: string } | undefin
 );
 
 const SNAPSHOT_COMPLETION_TIMEOUT_MS = 60 * 60_000;
-/** AWS cancels the snapshot if no block or completion arrives within this many minutes. */
-const START_SNAPSHOT_TIMEOUT_MINUTES = 60;
 
 interface UploadSettings {
   encrypted?: boolean;
@@ -81,7 +79,6 @@ export async function uploadRootSnapshot(ctx: TaskContext): Promise<void> {
     tags,
     clientToken,
     concurrency,
-    timeoutMinutes: START_SNAPSHOT_TIMEOUT_MINUTES,
     signal: ctx.signal,
     ...(p.encrypted ? { encrypted: true } : {}),
     ...(p.kms_key_id ? { kmsKeyArn: p.kms_key_id } : {}),
