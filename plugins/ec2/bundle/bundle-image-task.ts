@@ -17,10 +17,16 @@ import { deleteBundleObjects, uploadBundle } from './upload-bundle.js';
 import { EC2_MAX_IMAGE_BYTES, normalizeUserId, writeBundle } from './write-bundle.js';
 
 /** Objects whose PUT started, for undo (bucket and keys). The manifest's S3 path goes to IMAGE_LOCATION. */
-const UPLOADED = stateKey<{ bucket: string; keys: string[] }>('ec2/bundle-objects', () => ({
-  bucket: '',
-  keys: [],
-}));
+const UPLOADED = stateKey<{ bucket: string; keys: string[]; confirmed: Set<string> }>(
+  'ec2/bundle-objects',
+  () => ({ bucket: '', keys: [], confirmed: new Set() }),
+);
+
+/**
+ * A PUT the build aborted may still complete on the server after our DELETE (its body was already
+ * sent); undo deletes such unconfirmed keys once more after this pause.
+ */
+const STRAGGLER_WAIT_MS = 2_000;
 
 const journalKey = (bucket: string, key: string): string => `s3-object:${bucket}/${key}`;
 
@@ -110,6 +116,7 @@ async function run(ctx: TaskContext): Promise<void> {
         });
       },
       onObjectDone: async (key, bytes) => {
+        uploaded.confirmed.add(key);
         sent += bytes;
         ctx.progress(sent, bundle.bundledSize, 'bytes', 'uploading');
         await ctx.journal.created(journalKey(bucket, key), `${bucket}/${key}`);
@@ -134,9 +141,15 @@ async function undo(ctx: TaskContext): Promise<void> {
     throw new BuildError('no AWS connection left to delete the bundle objects');
   const { s3 } = awsFor(ctx);
   await deleteBundleObjects(s3, uploaded.bucket, uploaded.keys);
+  const unconfirmed = uploaded.keys.filter((k) => !uploaded.confirmed.has(k));
+  if (unconfirmed.length > 0) {
+    await new Promise((r) => setTimeout(r, STRAGGLER_WAIT_MS));
+    await deleteBundleObjects(s3, uploaded.bucket, unconfirmed);
+  }
   for (const key of uploaded.keys) await ctx.journal.released(journalKey(uploaded.bucket, key));
   ctx.log('info', `deleted ${uploaded.keys.length} bundle objects from s3://${uploaded.bucket}/`);
   uploaded.keys = [];
+  uploaded.confirmed.clear();
   ctx.state.set(IMAGE_LOCATION, undefined);
 }
 
