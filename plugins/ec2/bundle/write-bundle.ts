@@ -77,6 +77,21 @@ export function normalizeUserId(userId: string): string {
   return digits;
 }
 
+/**
+ * The tar entry's name: the prefix, cut to 99 bytes so it fits the ustar name field whole (an AMI name
+ * may have 128 characters, and the `tar` package writes a 100-byte name as `./name` through the prefix
+ * field). EC2 reads the entry's data, not its name.
+ */
+export function tarEntryName(options: Pick<BundleOptions, 'tarName' | 'prefix'>): string {
+  return (
+    options.tarName ??
+    Buffer.from(options.prefix)
+      .subarray(0, 99)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '')
+  );
+}
+
 export async function writeBundle(options: BundleOptions): Promise<Bundle> {
   const user = normalizeUserId(options.userId);
   const keys = loadUserKeys(options.userCertificatePem, options.userPrivateKeyPem);
@@ -100,9 +115,7 @@ export async function writeBundle(options: BundleOptions): Promise<Bundle> {
 
   try {
     await pipeline(
-      Readable.from(
-        tarOneFile(options.imagePath, options.tarName ?? options.prefix, size, mtime, options.signal),
-      ),
+      Readable.from(tarOneFile(options.imagePath, tarEntryName(options), size, mtime, options.signal)),
       tee,
       createGzip({ level: options.gzipLevel ?? 6 }),
       createCipheriv('aes-128-cbc', key, iv),

@@ -21,6 +21,7 @@ import {
   type BundleOptions,
 } from '../../../../plugins/ec2/bundle/index.js';
 import { tarLength } from '../../../../plugins/ec2/bundle/tar-entry.js';
+import { tarEntryName } from '../../../../plugins/ec2/bundle/write-bundle.js';
 import { elementText, makeUserCredentials, openBundle, openingTags, partsIn } from './bundle-open.js';
 
 let dir: string;
@@ -205,6 +206,17 @@ describe('writeBundle', () => {
     assert.equal(normalizeUserId('arn:aws:iam::123456789012:user/iamuser'), '123456789012');
     assert.throws(() => normalizeUserId('me'), /not an AWS account id/);
     assert.throws(() => normalizeUserId('1234-5678-901'), /not an AWS account id/);
+  });
+
+  it('cuts a long prefix to fit the ustar name field for the tar entry', async () => {
+    const prefix = 'debian-' + 'x'.repeat(120);
+    assert.equal(tarEntryName({ prefix }).length, 99);
+    const out = await outDir('long-name');
+    const bundle = await writeBundle(options(out, { prefix }));
+    const opened = openBundle(readFileSync(bundle.manifestPath, 'utf8'), partsIn(out), keyPath);
+    assert.equal(opened.fileName, prefix.slice(0, 99));
+    assert.ok(opened.file.equals(imageBytes));
+    assert.ok(bundle.parts[0]?.filename.startsWith(prefix));
   });
 
   it('removes what it wrote when aborted part-way', async () => {
