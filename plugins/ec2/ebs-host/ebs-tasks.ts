@@ -66,19 +66,16 @@ export async function createBuildVolume(ctx: TaskContext): Promise<void> {
   ctx.state.set(BUILD_VOLUME, volume);
   const endpoint = endpointOf('ec2');
   await ctx.journal.intend({ plugin: 'ec2', kind: 'volume', key, region, ...(endpoint ? { endpoint } : {}) });
-  volume.volumeId = await api.createVolume(
-    ec2,
-    {
-      availabilityZone: instance.availabilityZone,
-      sizeGiB,
-      encrypted: p.encrypted ?? false,
-      ...(p.kms_key_id ? { kmsKeyId: p.kms_key_id } : {}),
-      tags,
-      clientToken: key,
-    },
-    ctx.signal,
-  );
+  volume.volumeId = await api.createVolume(ec2, {
+    availabilityZone: instance.availabilityZone,
+    sizeGiB,
+    encrypted: p.encrypted ?? false,
+    ...(p.kms_key_id ? { kmsKeyId: p.kms_key_id } : {}),
+    tags,
+    clientToken: key,
+  });
   await ctx.journal.created(key, volume.volumeId);
+  ctx.signal.throwIfAborted();
   ctx.log('info', `created ${sizeGiB} GiB gp3 volume ${volume.volumeId} in ${instance.availabilityZone}`);
   await api.waitVolumeAvailable(ec2, volume.volumeId, ctx.signal);
 }
@@ -87,10 +84,12 @@ export async function createBuildVolume(ctx: TaskContext): Promise<void> {
 export async function deleteBuildVolume(ctx: TaskContext): Promise<void> {
   const volume = ctx.state.get(BUILD_VOLUME);
   if (!volume || ctx.dryRun) return;
-  if (volume.volumeId) {
-    const { ec2 } = awsFor(ctx);
-    const result = await api.deleteVolume(ec2, volume.volumeId, ctx.signal);
-    ctx.log('info', `${result === 'deleted' ? 'deleted' : 'already gone:'} volume ${volume.volumeId}`);
+  const { ec2 } = awsFor(ctx);
+  // Without an id (CreateVolume failed, or its answer was lost) look for the volume by build tag.
+  const ids = volume.volumeId ? [volume.volumeId] : await api.volumesOfRun(ec2, ctx.runId, ctx.signal);
+  for (const id of ids) {
+    const result = await api.deleteVolume(ec2, id, ctx.signal);
+    ctx.log('info', `${result === 'deleted' ? 'deleted' : 'already gone:'} volume ${id}`);
   }
   await volume.lock?.release();
   await ctx.journal.released(volume.key);
@@ -182,13 +181,10 @@ export async function snapshotBuildVolume(ctx: TaskContext): Promise<void> {
     ...(endpoint ? { endpoint } : {}),
     product: true,
   });
-  const snapshotId = await api.createSnapshot(
-    ec2,
-    { volumeId: volume.volumeId, description, tags },
-    ctx.signal,
-  );
+  const snapshotId = await api.createSnapshot(ec2, { volumeId: volume.volumeId, description, tags });
   ctx.state.set(VOLUME_SNAPSHOT, { key, snapshotId });
   await ctx.journal.created(key, snapshotId);
+  ctx.signal.throwIfAborted();
   ctx.log('info', `snapshot ${snapshotId} of ${volume.volumeId} started`);
   await waitForSnapshot(ec2, snapshotId, ctx.signal);
   ctx.state.set(ROOT_SNAPSHOT, { snapshotId, volumeSizeGiB: volume.sizeGiB });

@@ -38,11 +38,11 @@ export interface CreateVolumeInput {
   readonly clientToken: string;
 }
 
-export async function createVolume(
-  ec2: EC2Client,
-  input: CreateVolumeInput,
-  signal: AbortSignal,
-): Promise<string> {
+/**
+ * Not aborted by an interrupt: an aborted request may still create the volume, and then its id would
+ * be unknown to the undo. The call is short; the interrupt takes effect right after it.
+ */
+export async function createVolume(ec2: EC2Client, input: CreateVolumeInput): Promise<string> {
   const out = await ec2.send(
     new CreateVolumeCommand({
       AvailabilityZone: input.availabilityZone,
@@ -53,7 +53,6 @@ export async function createVolume(
       TagSpecifications: [tagSpecification('volume', input.tags)],
       ClientToken: input.clientToken,
     }),
-    { abortSignal: signal },
   );
   if (!out.VolumeId) throw new BuildError('CreateVolume returned no volume id');
   return out.VolumeId;
@@ -172,10 +171,10 @@ export async function deleteVolume(
   }
 }
 
+/** Not aborted by an interrupt, for the same reason as createVolume. */
 export async function createSnapshot(
   ec2: EC2Client,
   input: { volumeId: string; description: string; tags: Record<string, string> },
-  signal: AbortSignal,
 ): Promise<string> {
   const out = await ec2.send(
     new CreateSnapshotCommand({
@@ -183,10 +182,18 @@ export async function createSnapshot(
       Description: input.description,
       TagSpecifications: [tagSpecification('snapshot', input.tags)],
     }),
-    { abortSignal: signal },
   );
   if (!out.SnapshotId) throw new BuildError('CreateSnapshot returned no snapshot id');
   return out.SnapshotId;
+}
+
+/** Volumes carrying this run's build tag (for an undo that never learned the id). */
+export async function volumesOfRun(ec2: EC2Client, runId: string, signal: AbortSignal): Promise<string[]> {
+  const out = await ec2.send(
+    new DescribeVolumesCommand({ Filters: [{ Name: `tag:${BUILD_TAG_KEY}`, Values: [runId] }] }),
+    { abortSignal: signal },
+  );
+  return out.Volumes?.flatMap((v) => (v.VolumeId ? [v.VolumeId] : [])) ?? [];
 }
 
 /** Snapshots of `volumeId` carrying this run's build tag. */

@@ -34,18 +34,14 @@ const signal = new AbortController().signal;
 describe('EBS volume calls', () => {
   it('creates a gp3 volume with encryption, KMS key, tags and the client token', async () => {
     const f = fakeEc2({ CreateVolume: () => ({ VolumeId: 'vol-1' }) });
-    const id = await createVolume(
-      f.ec2,
-      {
-        availabilityZone: 'eu-west-1b',
-        sizeGiB: 8,
-        encrypted: true,
-        kmsKeyId: 'alias/images',
-        tags: { Name: 'x', 'debian-image-bootstrap:run': 'abcd0123' },
-        clientToken: 'tok',
-      },
-      signal,
-    );
+    const id = await createVolume(f.ec2, {
+      availabilityZone: 'eu-west-1b',
+      sizeGiB: 8,
+      encrypted: true,
+      kmsKeyId: 'alias/images',
+      tags: { Name: 'x', 'debian-image-bootstrap:run': 'abcd0123' },
+      clientToken: 'tok',
+    });
     assert.equal(id, 'vol-1');
     assert.deepEqual(f.calls[0]?.[1], {
       AvailabilityZone: 'eu-west-1b',
