@@ -12,11 +12,12 @@ if [ "$node_major" -lt 20 ]; then
   exit 2
 fi
 
-# Host tools: bootstrappers, partitioning, filesystems, bootloaders, image conversion, and QEMU + OVMF +
-# socat for boot tests.
+# Host tools: bootstrappers, partitioning, filesystems, bootloaders, image conversion, QEMU + OVMF +
+# socat for boot tests, and ansible (not ansible-core: the chroot connection is in its community.general)
+# for the ansible plugin.
 PACKAGES=(mmdebstrap debootstrap fdisk parted dosfstools e2fsprogs xfsprogs qemu-utils
   grub-pc-bin grub-efi-amd64-bin extlinux syslinux-common zerofree mtools
-  qemu-system-x86 ovmf socat openssh-client python3-venv)
+  qemu-system-x86 ovmf socat openssh-client python3-venv ansible)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
