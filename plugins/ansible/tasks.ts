@@ -32,7 +32,8 @@ function settings(ctx: TaskContext): AnsibleSettings {
 export const checkPlaybook = defineTask({
   id: 'ansible/check-playbook',
   phase: 'preparation',
-  description: 'Check that the Ansible playbook exists',
+  description: 'Check that the Ansible playbook exists and the host has the chroot connection',
+  hostCommands: ['ansible-doc'],
   async run(ctx) {
     const { playbook } = settings(ctx);
     const path = playbookPath(ctx.manifest.file, playbook);
@@ -43,8 +44,22 @@ export const checkPlaybook = defineTask({
         'a relative playbook path is relative to the directory of the manifest file',
       );
     }
+    // ansible-core alone has no chroot connection; without this check the build fails only after the
+    // bootstrap, with "the connection plugin 'chroot' was not found".
+    const doc = await ctx.runner.run(['ansible-doc', '-t', 'connection', CHROOT_CONNECTION], {
+      okExitCodes: [0, 1, 2, 3, 4, 5, 250],
+    });
+    if (doc.exitCode !== 0) {
+      throw new BuildError(
+        `Ansible on this host has no ${CHROOT_CONNECTION} connection, which the ansible plugin uses`,
+        "install Debian's ansible package (apt-get install ansible): ansible-core alone does not include it",
+      );
+    }
   },
 });
+
+/** The connection ansible-playbook reaches the image with (Debian ships it in the `ansible` package). */
+export const CHROOT_CONNECTION = 'community.general.chroot';
 
 export const addPython = defineTask({
   id: 'ansible/add-packages',

@@ -136,6 +136,30 @@ describe('ansible: tasks', () => {
     }
   });
 
+  it('check-playbook refuses a host whose Ansible has no chroot connection (ansible-core alone)', async () => {
+    const dir = await tempDir();
+    try {
+      await writeFile(join(dir.path, 'site.yml'), '- hosts: all\n');
+      const manifest = manifestWith({ playbook: 'site.yml' }, join(dir.path, 'image.yml'));
+      const missing = new TestRunner((argv) => (argv[0] === 'ansible-doc' ? { exitCode: 1 } : undefined));
+      await assert.rejects(
+        checkPlaybook.run(testContext({ manifest, runner: missing })),
+        (err: unknown) =>
+          err instanceof BuildError &&
+          /community\.general\.chroot/.test(err.message) &&
+          /apt-get install ansible/.test(err.hint ?? ''),
+      );
+      assert.deepEqual(missing.calls[0]?.argv, [
+        'ansible-doc',
+        '-t',
+        'connection',
+        'community.general.chroot',
+      ]);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   it('runs ansible-playbook from the playbook directory with a group inventory, then removes its files', async () => {
     const dir = await tempDir();
     try {
