@@ -1,22 +1,18 @@
 /**
- * Plugin `ec2_publish` (bootstrap-vz's keys): copy the AMI to other regions, share it, write the AMI
- * ids to a file. Its settings are validated now so bootstrap-vz manifests load unchanged; the tasks
- * land with the AMI publishing work and are planned as unavailable until then.
+ * Plugin `ec2_publish` (bootstrap-vz's keys, plus accounts/organizations/deprecation): copy the AMI to
+ * other regions, share it, deprecate it, write the AMI ids to a file (copy-image.ts).
  */
-import { BuildError, definePlugin, defineTask } from '../../src/api/index.js';
+import { definePlugin, defineTask } from '../../src/api/index.js';
+import { deregisterCopies, publishImage as publish } from './copy-image.js';
 import { schema } from './schema.js';
-
-const UNAVAILABLE = 'not implemented yet (AMI publishing)';
 
 export const publishImage = defineTask({
   id: 'ec2_publish/publish-image',
   phase: 'image-registration',
   description: 'Copy the AMI to other regions, set launch permissions and write the AMI ids',
   after: ['ec2/register-image'],
-  unavailable: UNAVAILABLE,
-  async run() {
-    throw new BuildError(`ec2_publish/publish-image is ${UNAVAILABLE}`);
-  },
+  run: publish,
+  undo: deregisterCopies,
 });
 
 export const ec2PublishPlugin = definePlugin({
@@ -28,6 +24,13 @@ export const ec2PublishPlugin = definePlugin({
   check(manifest, report) {
     if (manifest.data.provider.name !== 'ec2')
       report.error('/plugins/ec2_publish', 'ec2_publish needs provider ec2');
+    const url = manifest.pluginSettings<{ manifest_url?: string }>('ec2_publish')?.manifest_url;
+    if (url?.startsWith('s3://'))
+      report.error(
+        '/plugins/ec2_publish/manifest_url',
+        'writing the AMI ids to S3 is not supported in this version',
+        'give a local file path',
+      );
   },
   resolveTasks(_manifest, tasks) {
     tasks.add(publishImage);

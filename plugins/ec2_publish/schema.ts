@@ -25,7 +25,34 @@ export const schema: JsonSchema = {
     public: {
       type: 'boolean',
       default: false,
-      description: 'Make the AMIs (and their snapshots) launchable by everyone.',
+      description: 'Make the AMIs launchable by everyone (launch permission group all).',
+    },
+    accounts: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^\\d{12}$' },
+      description: 'Added. AWS account ids allowed to launch the AMIs.',
+    },
+    organizations: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^arn:aws[a-z-]*:organizations::\\d{12}:organization/o-[a-z0-9]+$' },
+      description: 'Added. AWS Organizations (ARNs) allowed to launch the AMIs.',
+    },
+    organizational_units: {
+      type: 'array',
+      uniqueItems: true,
+      items: {
+        type: 'string',
+        pattern: '^arn:aws[a-z-]*:organizations::\\d{12}:ou/o-[a-z0-9]+/ou-[a-z0-9-]+$',
+      },
+      description: 'Added. Organizational units (ARNs) allowed to launch the AMIs.',
+    },
+    deprecate_after_days: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 3650,
+      description: 'Added. Deprecate the AMIs this many days after the build (EnableImageDeprecation).',
     },
   },
   additionalProperties: false,

@@ -10,6 +10,7 @@ import { createFileJournal } from '../../../src/engine/cloud-journal-file.js';
 import { runPlan, type BuildResult } from '../../../src/engine/run-plan.js';
 import { createRecordingFs, createRecordingRunner } from '../../../src/runner/index.js';
 import * as ec2 from '../../../plugins/ec2/tasks.js';
+import { publishImage } from '../../../plugins/ec2_publish/index.js';
 import { baseManifestData, testManifest } from '../../helpers/fake-context.js';
 
 export interface PublishStepsOptions {
@@ -20,6 +21,8 @@ export interface PublishStepsOptions {
   readonly journalDir: string;
   readonly signal?: AbortSignal;
   readonly onEvent?: (e: BuildEvent) => void;
+  /** Settings of the ec2_publish plugin; its task runs after registration when given. */
+  readonly publish?: Record<string, unknown>;
 }
 
 export const TEST_AMI_PREFIX = 'debian-h1-publish';
@@ -41,6 +44,7 @@ export async function runPublishSteps(o: PublishStepsOptions): Promise<BuildResu
       snapshot_upload: { concurrency: 4 },
     },
     volume: { ...baseManifestData.volume, backing: 'raw' },
+    ...(o.publish ? { plugins: { ec2_publish: o.publish } } : {}),
   };
   const manifest = testManifest(data);
   const seed = defineTask({
@@ -58,7 +62,14 @@ export async function runPublishSteps(o: PublishStepsOptions): Promise<BuildResu
     },
   });
   const plan = {
-    tasks: [seed, ec2.connect, ec2.checkAmiName, ec2.uploadSnapshot, ec2.registerImage].map((task) => ({
+    tasks: [
+      seed,
+      ec2.connect,
+      ec2.checkAmiName,
+      ec2.uploadSnapshot,
+      ec2.registerImage,
+      ...(o.publish ? [publishImage] : []),
+    ].map((task) => ({
       task,
       plugin: task.id.split('/')[0] as string,
     })),

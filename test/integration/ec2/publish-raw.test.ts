@@ -28,6 +28,7 @@ import { EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@
 import {
   DeleteSnapshotCommand,
   DeregisterImageCommand,
+  DescribeImageAttributeCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
@@ -328,6 +329,100 @@ describe('AMI publishing (raw backing) against moto', { skip: motoSkip }, () => 
         }
       });
     }
+
+    it('ec2_publish copies to other regions, shares, writes the ids; a failed copy rolls every AMI back', async () => {
+      const { ec2 } = awsClients(moto.endpoint);
+      const regional = (region: string) =>
+        new EC2Client({
+          endpoint: moto.endpoint,
+          region,
+          credentials: {
+            accessKeyId: MOTO_CREDENTIALS.AWS_ACCESS_KEY_ID,
+            secretAccessKey: MOTO_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+          },
+        });
+      const idsFile = join(dir, 'amis.json');
+      const publish = {
+        regions: ['eu-west-1', 'ap-southeast-2'],
+        public: true,
+        accounts: ['111122223333'],
+        deprecate_after_days: 365,
+        manifest_url: idsFile,
+      };
+      const runId = randomBytes(4).toString('hex');
+      const events: string[] = [];
+      const result = await runPublishSteps({
+        image,
+        runId,
+        endpoint: proxy.endpoint,
+        journalDir: join(stateDir, 'journal'),
+        publish,
+        onEvent: (e) => {
+          if (e.type === 'log') events.push(`${e.level}: ${e.message}`);
+        },
+      });
+      assert.equal(result.status, 'success', String(result.error));
+      const amis = result.artifacts.filter((a) => a.kind === 'ami');
+      assert.deepEqual(amis.map((a) => a.region).sort(), ['ap-southeast-2', 'eu-west-1', 'us-east-1']);
+      const ids = JSON.parse(await readFile(idsFile, 'utf8')) as Record<string, string>;
+      for (const a of amis) {
+        assert.equal(ids[a.region ?? ''], a.id);
+        const client = regional(a.region ?? '');
+        const image = (await client.send(new DescribeImagesCommand({ ImageIds: [a.id ?? ''] }))).Images?.[0];
+        assert.equal(image?.State, 'available');
+        const perms = await client.send(
+          new DescribeImageAttributeCommand({ ImageId: a.id ?? '', Attribute: 'launchPermission' }),
+        );
+        assert.deepEqual((perms.LaunchPermissions ?? []).map((p) => p.Group ?? p.UserId).sort(), [
+          '111122223333',
+          'all',
+        ]);
+      }
+      // moto has no EnableImageDeprecation: said in the log, not a failure.
+      assert.ok(events.some((e) => /warn: .* does not implement EnableImageDeprecation/.test(e)));
+      const [run] = await readJournals(join(stateDir, 'journal'), runId);
+      assert.deepEqual(run?.resources.map((r) => `${r.kind} ${r.region ?? ''} ${r.state}`).sort(), [
+        'image ap-southeast-2 kept',
+        'image eu-west-1 kept',
+        'image us-east-1 kept',
+        'snapshot us-east-1 kept',
+      ]);
+      for (const a of amis)
+        await regional(a.region ?? '').send(new DeregisterImageCommand({ ImageId: a.id ?? '' }));
+      const snap = result.artifacts.find((a) => a.kind === 'snapshot' && a.region === 'us-east-1');
+      await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snap?.id ?? '' }));
+
+      // One copy refused: the other copy, the AMI and the snapshot are all rolled back.
+      const before = await leftovers(ec2);
+      const copiesBefore = await leftovers(regional('eu-west-1'));
+      let copies = 0;
+      proxy.setRules([
+        {
+          operation: 'CopyImage',
+          fault: { status: 400, code: 'InvalidParameterValue', message: 'injected' },
+          times: 1,
+        },
+      ]);
+      const failed = await runPublishSteps({
+        image,
+        runId: randomBytes(4).toString('hex'),
+        endpoint: proxy.endpoint,
+        journalDir: join(stateDir, 'journal'),
+        publish: { ...publish, manifest_url: join(dir, 'amis-failed.json') },
+        onEvent: (e) => {
+          if (e.type === 'log' && /copying .* to /.test(e.message)) copies++;
+        },
+      });
+      proxy.setRules([]);
+      assert.equal(failed.status, 'failed');
+      assert.equal(failed.failedTask, 'ec2_publish/publish-image');
+      assert.ok(failed.rollback?.ok, JSON.stringify(failed.rollback));
+      assert.equal(copies, 1, 'the other copy was made (and must be rolled back)');
+      assert.deepEqual((await leftovers(ec2)).images, before.images);
+      assert.deepEqual((await leftovers(ec2)).snapshots, before.snapshots);
+      assert.deepEqual((await leftovers(regional('eu-west-1'))).images, copiesBefore.images);
+      assert.deepEqual((await leftovers(regional('ap-southeast-2'))).images, []);
+    });
 
     it(
       'a publishing process killed mid-upload leaves a snapshot that `bootstrap cleanup` deletes',
