@@ -23,6 +23,7 @@ export const connect = defineTask({
   phase: 'preparation',
   description: 'Find AWS credentials and check them (STS GetCallerIdentity)',
   after: ['ec2/get-instance-identity'],
+  cloudCalls: ['sts GetCallerIdentity'],
   run: connectToAws,
   // Runs last on rollback: every other AWS undo needs the connection.
   undo: disconnectFromAws,
@@ -33,6 +34,7 @@ export const checkAmiName = defineTask({
   phase: 'preparation',
   description: 'Refuse early when an AMI with this name already exists',
   after: ['ec2/connect'],
+  cloudCalls: ['ec2 DescribeImages (owner self, name)'],
   run: checkAmiNameIsFree,
 });
 
@@ -74,6 +76,12 @@ export const uploadSnapshot = defineTask({
   phase: 'image-registration',
   description: 'Upload the image file into a new EBS snapshot with the EBS direct APIs',
   after: ['base/export-image'],
+  cloudCalls: [
+    'ebs StartSnapshot',
+    'ebs PutSnapshotBlock (each non-zero 512 KiB block)',
+    'ebs CompleteSnapshot',
+    'ec2 DescribeSnapshots (until completed)',
+  ],
   run: uploadRootSnapshot,
   undo: deleteRootSnapshot,
 });
@@ -83,6 +91,7 @@ export const registerImage = defineTask({
   phase: 'image-registration',
   description: 'Register the AMI from the snapshot and tag it',
   after: ['ec2/snapshot-volume', 'ec2/upload-snapshot'],
+  cloudCalls: ['ec2 RegisterImage', 'ec2 DescribeImages (until available)', 'ec2 CreateTags (snapshot)'],
   run: registerRootImage,
   undo: deregisterRootImage,
 });

@@ -11,6 +11,12 @@ export const publishImage = defineTask({
   phase: 'image-registration',
   description: 'Copy the AMI to other regions, set launch permissions and write the AMI ids',
   after: ['ec2/register-image'],
+  cloudCalls: [
+    'ec2 CopyImage (each region, in parallel)',
+    'ec2 DescribeImages (until available)',
+    'ec2 ModifyImageAttribute (launch permissions)',
+    'ec2 EnableImageDeprecation',
+  ],
   run: publish,
   undo: deregisterCopies,
 });

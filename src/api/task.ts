@@ -47,6 +47,11 @@ export interface Task {
   /** Host commands this task runs, checked up front (see src/host/commands.ts for their packages). */
   readonly hostCommands?: readonly string[];
   /**
+   * Cloud API calls this task makes, in order (`ec2 RegisterImage`), listed by `bootstrap plan`;
+   * `--dry-run` lists them with their parameters.
+   */
+  readonly cloudCalls?: readonly string[];
+  /**
    * Set when this task is planned but cannot run in this version (e.g. a publishing step a later
    * release adds): `plan` shows it, and a build refuses to start instead of failing half-way.
    */

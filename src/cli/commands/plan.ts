@@ -42,6 +42,8 @@ export function planToText(plan: Plan, name: string): string {
     for (const t of tasks) {
       const note = t.task.unavailable ? `  [unavailable: ${t.task.unavailable}]` : '';
       lines.push(`  ${t.task.id.padEnd(width)}  ${t.task.description}${note}`);
+      if (t.task.cloudCalls?.length)
+        lines.push(`  ${''.padEnd(width)}    calls: ${t.task.cloudCalls.join(', ')}`);
     }
   }
   return lines.join('\n');
