@@ -1,21 +1,24 @@
 /**
- * Plugin `ec2_launch` (bootstrap-vz's keys): launch an instance from the new AMI. Its settings are
- * validated now so bootstrap-vz manifests load unchanged; the task lands with the AMI publishing work
- * and is planned as unavailable until then.
+ * Plugin `ec2_launch` (bootstrap-vz's keys): launch an instance from the new AMI, print its address,
+ * optionally write the public IP to a file and deregister the AMI (launch-instance.ts).
  */
-import { BuildError, definePlugin, defineTask } from '../../src/api/index.js';
+import { definePlugin, defineTask } from '../../src/api/index.js';
+import { instanceCleaner } from './instance-cleaner.js';
+import { launchInstance as launch, terminateInstance } from './launch-instance.js';
 import { schema } from './schema.js';
-
-const UNAVAILABLE = 'not implemented yet (AMI publishing)';
 
 export const launchInstance = defineTask({
   id: 'ec2_launch/launch-instance',
-  phase: 'cleaning',
+  phase: 'image-registration',
   description: 'Launch an instance from the new AMI and print its address',
-  unavailable: UNAVAILABLE,
-  async run() {
-    throw new BuildError(`ec2_launch/launch-instance is ${UNAVAILABLE}`);
-  },
+  after: ['ec2/register-image', 'ec2_publish/publish-image'],
+  cloudCalls: [
+    'ec2 RunInstances (tagged)',
+    'ec2 DescribeInstances (until running)',
+    'ec2 DeregisterImage (deregister_ami)',
+  ],
+  run: launch,
+  undo: terminateInstance,
 });
 
 export const ec2LaunchPlugin = definePlugin({
@@ -24,9 +27,16 @@ export const ec2LaunchPlugin = definePlugin({
   description: 'Launch an instance from the new AMI, print its address, optionally deregister the AMI',
   schema,
   tasks: [launchInstance],
+  cleaners: [instanceCleaner],
   check(manifest, report) {
     if (manifest.data.provider.name !== 'ec2')
       report.error('/plugins/ec2_launch', 'ec2_launch needs provider ec2');
+    else if (manifest.data.provider.publish === false)
+      report.error(
+        '/plugins/ec2_launch',
+        'ec2_launch needs an AMI, and provider.publish is false',
+        'remove ec2_launch, or publish the image',
+      );
   },
   resolveTasks(_manifest, tasks) {
     tasks.add(launchInstance);

@@ -55,7 +55,7 @@ export interface CloudCall {
  * build (e.g. minimize_size's bytes saved): `name` says what, `value` and `unit` hold it.
  */
 export interface Artifact {
-  readonly kind: 'image' | 'snapshot' | 'ami' | 'bundle' | 'file' | 'metric';
+  readonly kind: 'image' | 'snapshot' | 'ami' | 'bundle' | 'file' | 'metric' | 'instance';
   /** Path of a local file, when the artifact is one. */
   readonly path?: string;
   readonly format?: string;
