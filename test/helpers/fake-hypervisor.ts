@@ -10,7 +10,7 @@
  * When the attachment goes away it removes them, detaches the loop device and deletes the file.
  * `stop()` tears down whatever is left, so a failing test leaks no loop device.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,11 @@ export interface FakeHypervisor {
   attached(): ReadonlyMap<string, string>;
   /** Every loop device this hypervisor has created, attached or not. */
   readonly loopsEverCreated: readonly string[];
+  /**
+   * `losetup -a` lines of loop devices still backed by this hypervisor's files (by backing file, not
+   * by number: other builds on the host reuse freed loop numbers at once). Empty after stop().
+   */
+  loopsLeft(): string[];
   stop(): Promise<void>;
 }
 
@@ -136,6 +141,10 @@ export async function startFakeHypervisor(opts: {
       BOOTSTRAP_EBS_LOCK_DIR: lockDir,
     }),
     attached: () => new Map([...backed.values()].map((b) => [b.volumeId, b.loop])),
+    loopsLeft: () =>
+      execFileSync('losetup', ['-a'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(files)),
     async stop() {
       stopped = true;
       clearInterval(timer);

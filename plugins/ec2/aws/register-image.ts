@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { BUILD_TAG_KEY, BuildError, VOLUME, stateKey, type TaskContext } from '../../../src/api/index.js';
 import { isGone } from './aws-errors.js';
-import { awsFor, dryRunRegion } from './context.js';
+import { amiName, awsFor, dryRunRegion } from './context.js';
 import { pollUntil } from './poll.js';
 import { registerImageInput } from './register-input.js';
 import { IMAGE_LOCATION, REGISTERED_IMAGE, ROOT_SNAPSHOT } from './state.js';
@@ -112,17 +112,22 @@ export async function deregisterRootImage(ctx: TaskContext): Promise<void> {
   const started = ctx.state.get(STARTED_IMAGE);
   if (!started || ctx.dryRun) return;
   const { ec2 } = awsFor(ctx);
+  // By name as well as by tag: ec2/check-ami-name made sure no AMI had this name before the build,
+  // and some EC2-compatible endpoints (moto) drop RegisterImage's TagSpecifications.
+  const lookup = async (filter: { Name: string; Values: string[] }) =>
+    (
+      await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [filter] }), {
+        abortSignal: ctx.signal,
+      })
+    ).Images?.flatMap((i) => (i.ImageId ? [i.ImageId] : [])) ?? [];
   const ids = started.imageId
     ? [started.imageId]
-    : ((
-        await ec2.send(
-          new DescribeImagesCommand({
-            Owners: ['self'],
-            Filters: [{ Name: `tag:${BUILD_TAG_KEY}`, Values: [ctx.runId] }],
-          }),
-          { abortSignal: ctx.signal },
-        )
-      ).Images?.flatMap((i) => (i.ImageId ? [i.ImageId] : [])) ?? []);
+    : [
+        ...new Set([
+          ...(await lookup({ Name: `tag:${BUILD_TAG_KEY}`, Values: [ctx.runId] })),
+          ...(await lookup({ Name: 'name', Values: [amiName(ctx.manifest)] })),
+        ]),
+      ];
   for (const id of ids) {
     try {
       await ec2.send(new DeregisterImageCommand({ ImageId: id }), { abortSignal: ctx.signal });
