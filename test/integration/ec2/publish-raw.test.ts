@@ -342,6 +342,36 @@ describe('AMI publishing (raw backing) against moto', { skip: motoSkip }, () => 
       });
     }
 
+    it('Ctrl-C mid-upload (the build signal aborted) deletes the started snapshot', async () => {
+      const { ec2 } = awsClients(moto.endpoint);
+      const before = await leftovers(ec2);
+      proxy.setRules([{ operation: 'PutSnapshotBlock', fault: 'delay', delayMs: 2000 }]);
+      const controller = new AbortController();
+      const runId = randomBytes(4).toString('hex');
+      const result = await runPublishSteps({
+        image,
+        runId,
+        endpoint: proxy.endpoint,
+        journalDir: join(stateDir, 'journal'),
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'log' && /snapshot snap-\S+ started in/.test(e.message))
+            controller.abort(new Error('SIGINT'));
+        },
+      });
+      proxy.setRules([]);
+      assert.equal(result.status, 'interrupted');
+      assert.equal(result.failedTask, 'ec2/upload-snapshot');
+      assert.ok(result.rollback?.ok, JSON.stringify(result.rollback));
+      assert.deepEqual((await leftovers(ec2)).snapshots, before.snapshots);
+      const [run] = await readJournals(join(stateDir, 'journal'), runId);
+      assert.equal(run?.endStatus, 'interrupted');
+      assert.deepEqual(
+        run?.resources.map((r) => r.state),
+        ['released'],
+      );
+    });
+
     it('ec2_publish copies to other regions, shares, writes the ids; a failed copy rolls every AMI back', async () => {
       const { ec2 } = awsClients(moto.endpoint);
       const regional = (region: string) =>
