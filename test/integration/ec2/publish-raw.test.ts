@@ -9,12 +9,16 @@
  * 2. The publishing steps alone (publish-harness.ts: the real engine, journal and rollback, an image
  *    file made here) fail at each AWS call in turn (a permanent 400 from the fault proxy): each rollback
  *    leaves no snapshot, AMI or tagged volume, and the journal shows everything released.
- * 3. A publishing process SIGKILLed mid-upload, then `bootstrap cleanup`: the snapshot is gone.
+ *    An interrupt mid-upload (the build signal aborted) rolls the snapshot back too.
+ * 3. ec2_publish: copies to two more regions, launch permissions, the ids file; a refused copy rolls
+ *    back the other copy, the AMI and the snapshot.
+ * 4. A publishing process SIGKILLed mid-upload, then `bootstrap cleanup`: the snapshot is gone.
  *
  * moto quirks accounted for (aws.md section 5): RegisterImage makes its own "Auto-created snapshot for
  * AMI ..." that DeregisterImage leaves; StartSnapshot makes an untagged volume. AWS does neither, so
  * cleanup does not chase them; the tests count them instead.
- * Needs root, loop devices and moto; about 3-4 minutes with a warm bootstrap cache.
+ * Needs moto; part 1 also root and loop devices. About 4.5 minutes with a warm bootstrap cache (the
+ * build ~3, the rest ~1.5).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
