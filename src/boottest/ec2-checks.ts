@@ -114,7 +114,9 @@ export function ec2GuestChecks(o: Ec2CheckOptions = {}): GuestChecks {
       checks.push(judgeInitScriptLog(journal, o.initScriptLog));
     }
     if (o.extra) checks.push(...(await o.extra(guest)));
-    return checks;
+    // The judges are pure; the time of the verdict is when the last command came back.
+    const seconds = Math.round((guest.elapsed?.() ?? 0) * 10) / 10;
+    return checks.map((c) => (c.seconds === 0 ? { ...c, seconds } : c));
   };
 }
 
