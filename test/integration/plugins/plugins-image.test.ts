@@ -253,6 +253,14 @@ describe('plugins proven in one built and booted image', { skip }, () => {
       bootSeconds = (Date.now() - began) / 1000;
       console.log(`# plugins image boot test: ${bootSeconds.toFixed(0)} s`);
     });
+    // user-data-once always fails here (no cloud-init), so the boot test keeps its work dir (serial log):
+    // print the log's tail when something else failed, then remove it.
+    after(() => {
+      if (!report?.workDir) return;
+      if (report.checks.some((c) => c.status === 'fail' && c.name !== 'user-data-once') && report.serialLog)
+        console.log(readFileSync(report.serialLog, 'utf8').split('\n').slice(-40).join('\n# '));
+      rmSync(report.workDir, { recursive: true, force: true });
+    });
 
     const check = (name: string) => {
       assert.ok(report, 'the image was not built');
