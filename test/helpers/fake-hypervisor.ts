@@ -13,7 +13,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { MOTO_CREDENTIALS } from './moto.js';
@@ -46,6 +46,10 @@ export interface FakeHypervisor {
    * by number: other builds on the host reuse freed loop numbers at once). Empty after stop().
    */
   loopsLeft(): string[];
+  /** How volumes attached from now on appear. */
+  useNaming(naming: DeviceNaming): void;
+  /** Names that appeared under the /dev root so far (`xvdf`, `nvme1n1`...). */
+  readonly namesShown: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -74,6 +78,8 @@ export async function startFakeHypervisor(opts: {
   const loopsEverCreated: string[] = [];
   let nextNvme = 1; // nvme0n1 is the instance's root volume on Nitro
   let stopped = false;
+  let naming = opts.naming;
+  const namesShown: string[] = [];
 
   async function plug(volumeId: string, sizeGiB: number, device: string): Promise<void> {
     const file = join(files, `${volumeId}.raw`);
@@ -82,9 +88,10 @@ export async function startFakeHypervisor(opts: {
     const { stdout } = await run('losetup', ['--find', '--show', '--partscan', file]);
     const loop = stdout.trim();
     loopsEverCreated.push(loop);
-    if (opts.naming === 'xen') {
+    if (naming === 'xen') {
       const devEntry = join(devRoot, device.replace(/^\/dev\/sd/, 'xvd'));
       await symlink(loop, devEntry);
+      namesShown.push(basename(devEntry));
       backed.set(volumeId, { volumeId, file, loop, devEntry });
     } else {
       const name = `nvme${nextNvme++}n1`;
@@ -94,6 +101,7 @@ export async function startFakeHypervisor(opts: {
       await writeFile(join(sysEntry, 'device', 'serial'), `${volumeId.replace('-', '').padEnd(20)}\n`);
       const devEntry = join(devRoot, name);
       await symlink(loop, devEntry);
+      namesShown.push(name);
       backed.set(volumeId, { volumeId, file, loop, devEntry, sysEntry });
     }
   }
@@ -141,6 +149,10 @@ export async function startFakeHypervisor(opts: {
       BOOTSTRAP_EBS_LOCK_DIR: lockDir,
     }),
     attached: () => new Map([...backed.values()].map((b) => [b.volumeId, b.loop])),
+    namesShown,
+    useNaming: (n) => {
+      naming = n;
+    },
     loopsLeft: () =>
       execFileSync('losetup', ['-a'], { encoding: 'utf8' })
         .split('\n')

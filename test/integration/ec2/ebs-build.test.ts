@@ -2,11 +2,12 @@
  * The `ebs` backing end to end, through the CLI: moto as AWS, a local IMDSv2 service on loopback
  * naming a moto instance as the build host, and the fake hypervisor turning AttachVolume into a loop
  * device under /dev/xvdf (in a temporary /dev the build is pointed at). A small image (minbase, 1 GiB
- * root) is built on the volume, snapshotted and registered, and the volume deleted. Then builds
+ * root) is built on the volume, snapshotted and registered, and the volume deleted; again with the
+ * volume shown as NVMe (found by the volume id in its serial). Then builds
  * interrupted with SIGINT in each AWS step (create-volume, attach-volume, snapshot-volume,
  * register-image), and one SIGKILLed with the volume attached followed by `bootstrap cleanup`, leave
  * no volume, snapshot or AMI in moto and no loop device. Needs root, loop devices, moto and the
- * Debian mirror; about 4 minutes with a warm bootstrap cache (four whole builds).
+ * Debian mirror; 1m45s to 3 min with a warm bootstrap cache (five whole builds), depending on load.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -222,6 +223,26 @@ describe('ebs backing, end to end on a played EC2 host', { skip }, () => {
     assert.equal(images.Images?.[0]?.Name, 'it-ws-ok');
     assert.deepEqual(hypervisor.loopsLeft(), []);
     assert.equal(hypervisor.attached().size, 0, 'nothing attached');
+    assert.deepEqual(hypervisor.namesShown, ['xvdf']);
+  });
+
+  it('finds the volume as an NVMe disk by its serial (Nitro naming) and completes', async () => {
+    hypervisor.useNaming('nvme');
+    try {
+      const ws = join(work, 'ws-nvme');
+      const { r, runId } = await runIdOf(() => bootstrap(build(ws)));
+      assert.equal(r.code, 0, r.out.slice(-4000));
+      // Only an NVMe entry appeared (no /dev/xvdf): discovery went by the serial.
+      assert.deepEqual(hypervisor.namesShown.slice(1), ['nvme1n1']);
+      assert.match(logOf(join(ws, 'logs')), /attached as \/dev\/sdf: \/dev\/loop\d+/);
+      const left = await tagged(runId);
+      assert.deepEqual(left.volumes, []);
+      assert.equal(left.snapshots.length, 1);
+      assert.equal((await imagesNamed('it-ws-nvme')).length, 1);
+      assert.deepEqual(hypervisor.loopsLeft(), []);
+    } finally {
+      hypervisor.useNaming('xen');
+    }
   });
 
   // The steps after the build (snapshot-volume, register-image) need a whole build each, ~45 s warm.
