@@ -50,9 +50,11 @@ export const addNicDrivers = defineTask({
     const root = imageRoot(ctx);
     // Every installed kernel must have both drivers: they come from Debian's kernel, never from a
     // vendor download at build time (bootstrap-vz's amzn-driver-version DKMS build is not done).
-    const kernels = (await ctx.runner.chroot(root, ['ls', '/lib/modules'])).stdout
-      .split(/\s+/)
-      .filter(Boolean);
+    // A dry run installs no kernel: it stands in with a placeholder so the rest of the plan shows.
+    const listing = await ctx.runner.chroot(root, ['ls', '/lib/modules'], {
+      dryRunResult: { stdout: '(kernel)\n' },
+    });
+    const kernels = listing.stdout.split(/\s+/).filter(Boolean);
     if (kernels.length === 0) throw new BuildError('no kernel installed: EC2 images need one with ena');
     for (const kernel of kernels) {
       for (const module of NIC_MODULES) {
