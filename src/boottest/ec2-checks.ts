@@ -127,7 +127,13 @@ export function ec2GuestChecks(o: Ec2CheckOptions = {}): GuestChecks {
 export function judgeImdsFaults(requests: readonly ImdsRequest[], faults: ImdsFaults): CheckResult {
   const failed = requests.filter((r) => r.status === (faults.failStatus ?? 503) && !r.slow).length;
   const slow = requests.filter((r) => r.slow).length;
-  const lastFault = Math.max(-1, ...requests.map((r, i) => (r.slow || i < (faults.failFirst ?? 0) ? i : -1)));
+  // Requests are logged when answered, so a held-back (slow) answer can be logged after a parallel
+  // script already fetched the key: what must precede the key is the last error answer. The slow
+  // answers only have to have been served (the guest's per-request timeout moved on without them).
+  const lastFault = Math.max(
+    -1,
+    ...requests.map((r, i) => (!r.slow && i < (faults.failFirst ?? 0) ? i : -1)),
+  );
   const keyAfter = requests
     .slice(lastFault + 1)
     .some((r) => r.path.endsWith('/openssh-key') && r.status === 200);

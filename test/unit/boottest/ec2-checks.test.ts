@@ -175,6 +175,17 @@ describe('IMDS faults', () => {
     }
   });
 
+  it('is survived when a slow answer is logged after a parallel script fetched the key', () => {
+    const key = '/latest/meta-data/public-keys/0/openssh-key';
+    const requests: ImdsRequest[] = [
+      { at: 0, method: 'PUT', path: '/latest/api/token', status: 503, token: false },
+      { at: 2, method: 'PUT', path: '/latest/api/token', status: 200, token: false },
+      { at: 3, method: 'GET', path: key, status: 200, token: true },
+      { at: 12, method: 'GET', path: '/latest/user-data', status: 200, token: true, slow: true },
+    ];
+    assert.equal(judgeImdsFaults(requests, { failFirst: 1, slowFirst: 1 }).status, 'pass');
+  });
+
   it('is not survived when the key never came after the faults', () => {
     const requests: ImdsRequest[] = [
       { at: 0, method: 'GET', path: '/latest/meta-data/public-keys/0/openssh-key', status: 503, token: true },
