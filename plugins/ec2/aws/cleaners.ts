@@ -18,30 +18,14 @@ import {
 import { BUILD_TAG_KEY, type CleanupScope, type CloudCleaner } from '../../../src/api/index.js';
 import { deleteVolume } from '../ebs-host/volume-api.js';
 import { isGone } from './aws-errors.js';
-import { createAwsClients, type AwsClients } from './clients.js';
-
-const clientsByScope = new Map<string, Promise<AwsClients>>();
+import { cleanupClients, closeCleanupClients } from './cleanup-clients.js';
 
 function ec2For(scope: CleanupScope): Promise<EC2Client> {
-  const id = `${scope.region ?? ''} ${scope.endpoint ?? ''} ${scope.profile ?? ''}`;
-  let clients = clientsByScope.get(id);
-  if (!clients) {
-    clients = createAwsClients({
-      runId: scope.runId,
-      ...(scope.region ? { region: scope.region } : {}),
-      ...(scope.profile ? { profile: scope.profile } : {}),
-      ...(scope.endpoint ? { endpoints: { ec2: scope.endpoint } } : {}),
-    });
-    clientsByScope.set(id, clients);
-  }
-  return clients.then((c) => c.ec2);
+  return cleanupClients(scope, 'ec2').then((c) => c.ec2);
 }
 
 /** Closes the cleaners' connections (the cleanup command calls it at the end). */
-export async function closeCleanerClients(): Promise<void> {
-  for (const clients of clientsByScope.values()) (await clients.catch(() => undefined))?.destroy();
-  clientsByScope.clear();
-}
+export const closeCleanerClients = closeCleanupClients;
 
 const byRunTag = (runId: string) => [{ Name: `tag:${BUILD_TAG_KEY}`, Values: [runId] }];
 

@@ -6,31 +6,14 @@
  */
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CleanupScope, CloudCleaner } from '../../../src/api/index.js';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { cleanupClients, closeCleanupClients } from '../aws/cleanup-clients.js';
 
-const clientsByScope = new Map<string, Promise<AwsClients>>();
-
-/** The same client set a build makes (credentials, timeouts, path-style for a custom endpoint). */
 function s3For(scope: CleanupScope): Promise<S3Client> {
-  const id = `${scope.region ?? ''} ${scope.endpoint ?? ''} ${scope.profile ?? ''}`;
-  let clients = clientsByScope.get(id);
-  if (!clients) {
-    clients = createAwsClients({
-      runId: scope.runId,
-      ...(scope.region ? { region: scope.region } : {}),
-      ...(scope.profile ? { profile: scope.profile } : {}),
-      ...(scope.endpoint ? { endpoints: { s3: scope.endpoint } } : {}),
-    });
-    clientsByScope.set(id, clients);
-  }
-  return clients.then((c) => c.s3);
+  return cleanupClients(scope, 's3').then((c) => c.s3);
 }
 
 /** Closes the cleaner's connections. */
-export async function closeS3CleanerClients(): Promise<void> {
-  for (const clients of clientsByScope.values()) (await clients.catch(() => undefined))?.destroy();
-  clientsByScope.clear();
-}
+export const closeS3CleanerClients = closeCleanupClients;
 
 /** `bucket/key` from an object id or a journal key. */
 export function parseObjectId(id: string): { bucket: string; key: string } {
