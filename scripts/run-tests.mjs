@@ -26,6 +26,9 @@ const result = spawnSync(
   ['--import', 'tsx', '--test', ...concurrency, ...extra, ...files],
   {
     stdio: 'inherit',
+    // Unit tests never depend on the network: the preflight that reads the Debian archive is off
+    // (its own unit tests call it directly with a local archive).
+    env: suite === 'unit' ? { ...process.env, BOOTSTRAP_OFFLINE: '1' } : process.env,
   },
 );
 process.exit(result.status ?? 1);

@@ -6,6 +6,7 @@
  */
 import type { CloudCleaner } from './cloud-journal.js';
 import type { Manifest } from './manifest.js';
+import type { BuildState } from './state.js';
 import type { Task } from './task.js';
 
 /** A JSON schema (draft 2019-09 subset that ajv understands). */
@@ -22,6 +23,18 @@ export interface CheckReporter {
   /** Reports a manifest error at a JSON pointer (e.g. `/volume/partitions/type`). */
   error(pointer: string, message: string, hint?: string): void;
   warn(pointer: string, message: string, hint?: string): void;
+}
+
+/**
+ * What a plugin's preflight sees: the manifest, and the build state as the preparation phase leaves it
+ * (its tasks run as a dry run: the volume layout, the packages tasks add), so a check can reason
+ * about what the build will do without doing any of it.
+ */
+export interface PreflightContext {
+  readonly manifest: Manifest;
+  readonly state: BuildState;
+  readonly report: CheckReporter;
+  readonly signal: AbortSignal;
 }
 
 export interface Plugin {
@@ -46,6 +59,12 @@ export interface Plugin {
   readonly conflicts?: readonly string[];
   /** Semantic checks beyond the schema, run before any work starts. */
   check?(manifest: Manifest, report: CheckReporter): void;
+  /**
+   * Checks that read something outside the manifest (the Debian archive...), run by `validate`,
+   * `plan` and `build` before any work starts, unless `--offline`. Errors are manifest errors (exit 2);
+   * a source that cannot be reached is a warning, not an error.
+   */
+  preflight?(ctx: PreflightContext): Promise<void>;
   /** Adds this plugin's tasks for the manifest, and removes tasks of others it replaces. */
   resolveTasks(manifest: Manifest, tasks: TaskSet): void;
 }

@@ -10,6 +10,7 @@ import { bootstrapTasks, selectBootstrapTasks } from './bootstrap/index.js';
 import { hygieneTasks, selectHygieneTasks } from './hygiene/index.js';
 import { selectSystemTasks, systemTasks } from './system/index.js';
 import { checkBaseManifest } from './check-manifest.js';
+import { checkRootSpace } from './space/check-root-space.js';
 import { checkOutput, exportImage } from './volume/export-image.js';
 import { attachLoopDevice, createImageFile, detachLoopDevice } from './volume/image-file-tasks.js';
 import { mountVolume, unmountVolume } from './volume/mount-tasks.js';
@@ -55,6 +56,7 @@ export const basePlugin = definePlugin({
     ...hygieneTasks,
   ],
   check: checkBaseManifest,
+  preflight: checkRootSpace,
   resolveTasks(manifest, tasks) {
     tasks.add(
       createWorkspace,

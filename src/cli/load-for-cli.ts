@@ -3,6 +3,7 @@
  * exit code 2, before any work starts.
  */
 import type { Manifest } from '../api/index.js';
+import { runPreflight } from '../core/preflight.js';
 import { formatIssue, loadManifest } from '../manifest/load-manifest.js';
 import { builtinRegistry } from '../registry/builtin-registry.js';
 import { CliExit, EXIT_USAGE } from './exit-codes.js';
@@ -11,6 +12,8 @@ import type { Output } from './output.js';
 export interface LoadOptions {
   readonly set?: readonly string[];
   readonly now?: Date;
+  /** Run the preflight checks that read the Debian archive (src/core/preflight.ts). */
+  readonly preflight?: boolean;
 }
 
 export async function loadForCli(file: string, out: Output, opts: LoadOptions = {}): Promise<Manifest> {
@@ -18,6 +21,7 @@ export async function loadForCli(file: string, out: Output, opts: LoadOptions = 
     registry: builtinRegistry(),
     ...(opts.set ? { set: opts.set } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.preflight ? { preflight: (m: Manifest, report) => runPreflight(m, report) } : {}),
   });
   for (const w of result.warnings) out.err(formatIssue(w, { color: out.color }).replace(/^/, 'warning: '));
   if (result.errors.length > 0 || !result.manifest) {
@@ -26,4 +30,12 @@ export async function loadForCli(file: string, out: Output, opts: LoadOptions = 
     throw new CliExit(EXIT_USAGE, `${file}: ${n} error${n === 1 ? '' : 's'}; nothing was built`);
   }
   return result.manifest;
+}
+
+/**
+ * Whether the checks that read the Debian archive are skipped: `--offline`, or BOOTSTRAP_OFFLINE=1
+ * (the unit tests set it, so they never depend on the network).
+ */
+export function offline(opts: { readonly offline?: boolean }): boolean {
+  return opts.offline === true || process.env['BOOTSTRAP_OFFLINE'] === '1';
 }

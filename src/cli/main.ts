@@ -42,6 +42,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
     .argument('<manifest>', 'manifest file (.yml, .yaml or .json)')
     .option('--dry-run', 'resolve and run the plan without touching anything; commands are only recorded')
     .addOption(setOption())
+    .option('--offline', "skip the checks that read the Debian archive (the root partition's size)")
     .option('--report <file>', 'write a JSON report: tasks, timings, artifacts')
     .option('--log <dir>', 'directory for the debug log file (- for none)')
     .option('--debug', 'show debug messages on the console')
@@ -60,6 +61,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
             color: o.color as ColorMode,
             progress: o.progress as 'auto',
             ...(o.dryRun ? { dryRun: true } : {}),
+            ...(o.offline ? { offline: true } : {}),
             ...(o.set ? { set: o.set as string[] } : {}),
             ...(o.report ? { report: o.report as string } : {}),
             ...(o.log ? { log: o.log as string } : {}),
@@ -76,10 +78,15 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
     .description('check manifests; exit 0 when every one is valid')
     .argument('<manifest...>', 'manifest files')
     .addOption(setOption())
+    .option('--offline', "skip the checks that read the Debian archive (the root partition's size)")
     .addOption(colorOption())
     .action((files: string[], o: Record<string, unknown>) =>
       run(
-        validateCommand(files, o.set ? { set: o.set as string[] } : {}, processOutput(o.color as ColorMode)),
+        validateCommand(
+          files,
+          { ...(o.set ? { set: o.set as string[] } : {}), ...(o.offline ? { offline: true } : {}) },
+          processOutput(o.color as ColorMode),
+        ),
       ),
     );
 
@@ -91,12 +98,17 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
       new Option('--format <format>', 'output format').choices(['text', 'json', 'dot']).default('text'),
     )
     .addOption(setOption())
+    .option('--offline', "skip the checks that read the Debian archive (the root partition's size)")
     .addOption(colorOption())
     .action((file: string, o: Record<string, unknown>) =>
       run(
         planCommand(
           file,
-          { format: o.format as PlanFormat, ...(o.set ? { set: o.set as string[] } : {}) },
+          {
+            format: o.format as PlanFormat,
+            ...(o.set ? { set: o.set as string[] } : {}),
+            ...(o.offline ? { offline: true } : {}),
+          },
           processOutput(o.color as ColorMode),
         ),
       ),

@@ -10,6 +10,7 @@
  */
 import { resolve } from 'node:path';
 import type { Manifest, ManifestData } from '../api/manifest.js';
+import type { CheckReporter } from '../api/plugin.js';
 import type { ManifestIssue } from './issue.js';
 import { IssueCollector } from './issue-collector.js';
 import { createManifest } from './manifest-object.js';
@@ -33,6 +34,11 @@ export interface LoadOptions {
   readonly set?: readonly string[];
   /** The build's time: fixes the strftime variables and what `stable`/`testing` mean. */
   readonly now?: Date;
+  /**
+   * Checks beyond the manifest (src/core/preflight.ts), run when everything else passed; what they
+   * report is positioned like the other issues.
+   */
+  readonly preflight?: (manifest: Manifest, report: CheckReporter) => Promise<void>;
 }
 
 export interface LoadResult {
@@ -92,6 +98,7 @@ export async function loadManifest(file: string, opts: LoadOptions): Promise<Loa
 
   const manifest = createManifest(path, valid, release, now);
   runPluginChecks(manifest, opts.registry, issues);
+  if (opts.preflight && issues.errors.length === 0) await opts.preflight(manifest, issues);
   return done(issues.errors, issues.warnings, manifest);
 }
 

@@ -2,6 +2,7 @@
 import type { Manifest, Task } from '../../api/index.js';
 import { aptUpdate } from './apt-update.js';
 import { aptUpgrade } from './apt-upgrade.js';
+import { mountAptArchives, unmountAptArchives } from './build-archives.js';
 import { disableDaemonAutostart } from './disable-daemon-autostart.js';
 import { installPackages } from './install-packages.js';
 import { installTrustedKeys } from './install-trusted-keys.js';
@@ -30,7 +31,11 @@ export {
   writeAptSources,
 };
 
+export { mountAptArchives, unmountAptArchives };
+
 export const aptTasks: readonly Task[] = [
+  mountAptArchives,
+  unmountAptArchives,
   installTrustedKeys,
   writeAptSources,
   writeAptPreferences,

@@ -6,15 +6,15 @@ import type { BootstrapPlan } from './bootstrap-plan.js';
 
 export interface MmdebstrapOptions {
   /**
-   * Keep downloaded .deb files in the tree's /var/cache/apt/archives (so the task can move them to
-   * the persistent cache) instead of letting mmdebstrap delete them.
+   * Keep downloaded .deb files in /var/cache/apt/archives (the build's own archive, mounted from the
+   * host, so the task can put them into the persistent cache) instead of letting mmdebstrap delete them.
    */
   readonly keepDebs: boolean;
 }
 
 /**
  * mmdebstrap in root mode writing into the mounted image root. The root is never empty (lost+found,
- * the pre-seeded apt archive), hence `--skip=check/empty`.
+ * the mounted apt archive), hence `--skip=check/empty`.
  */
 export function mmdebstrapArgv(plan: BootstrapPlan, root: string, opts: MmdebstrapOptions): string[] {
   const selection = mmdebstrapSelection(plan);

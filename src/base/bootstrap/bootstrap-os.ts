@@ -56,7 +56,10 @@ async function restore(ctx: TaskContext, paths: CacheEntryPaths, root: string): 
  * base/install-packages still runs afterwards for what cannot go here (other targets, local .deb
  * files) and finds the rest installed.
  */
-export function bootstrapIncludes(ctx: TaskContext, tool: BootstrapTool): string[] {
+export function bootstrapIncludes(
+  ctx: Pick<TaskContext, 'manifest' | 'state'>,
+  tool: BootstrapTool,
+): string[] {
   const extra = [...ctx.state.get(BOOTSTRAP_INCLUDE)];
   if (tool !== 'mmdebstrap' || ctx.state.get(INSTALL_PACKAGES_AFTER_BOOTSTRAP)) return extra;
   const named = (ctx.manifest.data.packages?.install ?? []).flatMap((entry) => {
@@ -113,7 +116,10 @@ export const bootstrapOs: Task = {
           await runBootstrapper(ctx, plan, root);
           markFresh(ctx, plan, extra);
           ctx.progress(0, 1, 'steps', 'saving the bootstrap to the cache');
-          await createTarball(ctx, root, paths.partial, await mountsBelow(root));
+          // The build's apt archive is mounted in the tree: the tarball holds the tree, not downloads.
+          await createTarball(ctx, root, paths.partial, await mountsBelow(root), [
+            './var/cache/apt/archives/*',
+          ]);
           await publishEntry(paths, bootstrapCacheInputs(ctx.manifest, host, extra));
           ctx.log('info', `saved bootstrap to ${paths.tarball}`);
         } else {

@@ -1,11 +1,19 @@
 /**
  * Runs mmdebstrap or debootstrap into the image root with progress, the persistent .deb archive, and
- * a bounded number of retries when the mirror fails in a way that looks transient.
+ * a bounded number of retries when the mirror fails in a way that looks transient. The image's
+ * /var/cache/apt/archives is the build's own archive on the host by now (base/mount-apt-archives), so
+ * what either tool downloads takes no space in the image.
  */
 import { mkdir } from 'node:fs/promises';
 import { BuildError, CommandError, type TaskContext } from '../../api/index.js';
-import { harvestDebs, seedDebs } from '../apt/deb-cache.js';
-import { bootstrapArgv } from './bootstrap-argv.js';
+import {
+  buildArchivesDir,
+  buildArchivesMounted,
+  harvestBuildArchives,
+  imageArchives,
+} from '../apt/build-archives.js';
+import { seedDebs } from '../apt/deb-cache.js';
+import { debootstrapArgv, mmdebstrapArgv } from './bootstrap-argv.js';
 import type { BootstrapPlan } from './bootstrap-plan.js';
 import { clearRoot } from './clear-root.js';
 import { debCacheDir, debCacheEnabled } from './constants.js';
@@ -33,15 +41,21 @@ export async function runBootstrapper(
   opts: RunBootstrapperOptions = {},
 ): Promise<void> {
   const debDir = debCacheEnabled(ctx.manifest) && !ctx.dryRun ? debCacheDir(ctx.manifest) : undefined;
-  const argv = bootstrapArgv(plan, root, debDir === undefined ? undefined : { dir: debDir });
-  // debootstrap manages --cache-dir itself (it must exist); mmdebstrap gets the files copied in.
+  // mmdebstrap finds cached files in the build's archive (hard links, so putting all of them there
+  // costs no copy) and keeps what it downloaded there for the cache; debootstrap reads and fills
+  // --cache-dir itself (it must exist).
+  const seedFrom =
+    debDir !== undefined && plan.tool === 'mmdebstrap' && buildArchivesMounted(ctx) ? debDir : undefined;
+  const argv =
+    plan.tool === 'debootstrap'
+      ? debootstrapArgv(plan, root, debDir)
+      : mmdebstrapArgv(plan, root, { keepDebs: seedFrom !== undefined });
   if (debDir !== undefined) await mkdir(debDir, { recursive: true, mode: 0o755 });
-  const mmdebstrapCache = debDir !== undefined && plan.tool === 'mmdebstrap' ? debDir : undefined;
 
   for (let attempt = 1; ; attempt++) {
-    if (mmdebstrapCache !== undefined) {
-      const seeded = await seedDebs(mmdebstrapCache, root);
-      if (seeded > 0) ctx.log('debug', `copied ${seeded} cached .deb files into the image's apt archive`);
+    if (seedFrom !== undefined) {
+      const seeded = await seedDebs(seedFrom, buildArchivesDir(ctx));
+      if (seeded > 0) ctx.log('debug', `put ${seeded} cached .deb files into the build's apt archive`);
     }
     try {
       await ctx.runner.run(argv, {
@@ -59,7 +73,7 @@ export async function runBootstrapper(
         );
       }
       if (!(e instanceof CommandError) || !looksTransient(e.stderrTail)) throw e;
-      if (mmdebstrapCache !== undefined) await harvestDebs(root, mmdebstrapCache, { remove: false });
+      if (seedFrom !== undefined) await harvestBuildArchives(ctx);
       if (attempt >= MAX_ATTEMPTS) {
         const lastLine = e.stderrTail.trim().split('\n').at(-1) ?? '';
         throw new BuildError(
@@ -71,15 +85,12 @@ export async function runBootstrapper(
         'warn',
         `${plan.tool} failed fetching from ${plan.mirror} (attempt ${attempt}/${MAX_ATTEMPTS}), retrying`,
       );
-      await clearRoot(root);
+      await clearRoot(root, undefined, buildArchivesMounted(ctx) ? [imageArchives(root)] : []);
       await sleep(opts.backoffMs?.(attempt) ?? 5000 * attempt, ctx.signal);
     }
   }
 
-  if (mmdebstrapCache !== undefined) {
-    const added = await harvestDebs(root, mmdebstrapCache, { remove: true });
-    ctx.log('debug', `added ${added} downloaded .deb files to ${mmdebstrapCache}`);
-  }
+  if (seedFrom !== undefined) await harvestBuildArchives(ctx);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

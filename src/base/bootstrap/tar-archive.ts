@@ -19,8 +19,9 @@ export async function createTarball(
   root: string,
   file: string,
   mounts: readonly string[],
+  exclude: readonly string[] = [],
 ): Promise<void> {
-  await ctx.runner.run(tarCreateArgv(root, file, mounts));
+  await ctx.runner.run(tarCreateArgv(root, file, mounts, exclude));
 }
 
 export async function extractTarball(ctx: TaskContext, file: string, root: string): Promise<void> {

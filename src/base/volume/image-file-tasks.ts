@@ -1,12 +1,10 @@
 /** The image file behind file-backed volumes, and its loop device (bootstrap-vz's loopback.Create/Attach). */
 import { BuildError, defineTask, formatSize, type PartitionInfo, type TaskContext } from '../../api/index.js';
 import { cachedTreeBytes } from '../bootstrap/cached-tree-size.js';
+import { USABLE_FRACTION } from '../space/check-root-space.js';
 import { ImageFile } from '../../volume/image-file.js';
 import { LoopDevice } from '../../volume/loop-device.js';
 import { VOLUME_RESOURCES, volumeOf, volumeRunner } from './volume-resources.js';
-
-/** ext4/xfs keep about 5% for metadata and root's reserve; the tree must fit in the rest. */
-const USABLE_FRACTION = 0.93;
 
 async function checkRootFits(ctx: TaskContext, partitions: readonly PartitionInfo[]): Promise<void> {
   const root = partitions.find((p) => p.mountpoint === '/');

@@ -30,11 +30,12 @@ import {
   createRecordingRunner,
 } from '../../runner/index.js';
 import { CliExit, EXIT_BUILD_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
-import { loadForCli } from '../load-for-cli.js';
+import { loadForCli, offline } from '../load-for-cli.js';
 import type { ColorMode, Output } from '../output.js';
 
 export interface BuildOptions {
   readonly dryRun?: boolean;
+  readonly offline?: boolean;
   readonly set?: string[];
   readonly report?: string;
   readonly log?: string;
@@ -47,7 +48,10 @@ export interface BuildOptions {
 export const DEFAULT_LOG_DIR = '/var/log/bootstrap';
 
 export async function buildCommand(file: string, opts: BuildOptions, out: Output): Promise<number> {
-  const manifest = await loadForCli(file, out, opts.set ? { set: opts.set } : {});
+  const manifest = await loadForCli(file, out, {
+    ...(opts.set ? { set: opts.set } : {}),
+    preflight: !offline(opts),
+  });
   const { plan } = planOrExit(file, () => makePlan(manifest));
   const dryRun = Boolean(opts.dryRun);
   refuseUnavailable(file, plan);

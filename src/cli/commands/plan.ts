@@ -3,17 +3,20 @@ import { PHASES } from '../../api/index.js';
 import { makePlan } from '../../core/make-plan.js';
 import { PlanError, planToDot, planToJson, type Plan } from '../../graph/resolve-plan.js';
 import { CliExit, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
-import { loadForCli } from '../load-for-cli.js';
+import { loadForCli, offline } from '../load-for-cli.js';
 import type { Output } from '../output.js';
 
 export type PlanFormat = 'text' | 'json' | 'dot';
 
 export async function planCommand(
   file: string,
-  opts: { format: PlanFormat; set?: string[] },
+  opts: { format: PlanFormat; set?: string[]; offline?: boolean },
   out: Output,
 ): Promise<number> {
-  const manifest = await loadForCli(file, out, opts.set ? { set: opts.set } : {});
+  const manifest = await loadForCli(file, out, {
+    ...(opts.set ? { set: opts.set } : {}),
+    preflight: !offline(opts),
+  });
   let plan: Plan;
   try {
     plan = makePlan(manifest).plan;

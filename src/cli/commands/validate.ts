@@ -2,18 +2,21 @@
 import { makePlan } from '../../core/make-plan.js';
 import { PlanError } from '../../graph/resolve-plan.js';
 import { CliExit, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
-import { loadForCli } from '../load-for-cli.js';
+import { loadForCli, offline } from '../load-for-cli.js';
 import type { Output } from '../output.js';
 
 export async function validateCommand(
   files: readonly string[],
-  opts: { set?: string[] },
+  opts: { set?: string[]; offline?: boolean },
   out: Output,
 ): Promise<number> {
   let failed = 0;
   for (const file of files) {
     try {
-      const manifest = await loadForCli(file, out, opts.set ? { set: opts.set } : {});
+      const manifest = await loadForCli(file, out, {
+        ...(opts.set ? { set: opts.set } : {}),
+        preflight: !offline(opts),
+      });
       const { plan } = makePlan(manifest);
       out.out(`ok ${file}: valid, ${plan.tasks.length} tasks`);
     } catch (error) {

@@ -117,6 +117,8 @@ test('the apt configuration tasks write their files into the image root', async 
 test('selectAptTasks leaves out the keys and preferences tasks when the manifest has none', () => {
   const ids = selectAptTasks(testManifest(baseManifestData)).map((t) => t.id);
   assert.deepEqual(ids, [
+    'base/mount-apt-archives',
+    'base/unmount-apt-archives',
     'base/write-apt-sources',
     'base/disable-daemon-autostart',
     'base/apt-update',

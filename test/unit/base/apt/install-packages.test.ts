@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BuildState, PACKAGES, ROOT_DIR, type ManifestData } from '../../../../src/api/index.js';
 import { installBatches, parsePackageSpec } from '../../../../src/base/apt/package-spec.js';
 import { installPackages } from '../../../../src/base/apt/install-packages.js';
 import { aptUpgrade } from '../../../../src/base/apt/apt-upgrade.js';
+import { mountAptArchives, unmountAptArchives } from '../../../../src/base/apt/build-archives.js';
 import { APT_ENV } from '../../../../src/base/apt/apt-get.js';
 import {
   baseManifestData,
@@ -127,13 +128,15 @@ test('install_recommends: true drops --no-install-recommends; local .debs are co
   }
 });
 
-test('apt downloads go through the .deb cache: cached files are seeded, new ones harvested', async () => {
+test('apt downloads go to the build archive outside the image; cached files are seeded, new ones harvested', async () => {
   const { dir, root, cache, manifest, state } = await setup({});
   try {
     const debs = join(cache, 'archives');
     await mkdir(debs, { recursive: true });
     await writeFile(join(debs, 'libc6_2.36_amd64.deb'), 'OLD');
-    const archives = join(root, 'var/cache/apt/archives');
+    const workspace = join(dir.path, 'ws');
+    const buildArchive = join(workspace, 'apt-archives');
+    const imageArchives = join(root, 'var/cache/apt/archives');
     let seededBeforeUpgrade: string[] = [];
     const runner = new TestRunner((argv) => {
       if (argv.includes('--print-uris')) {
@@ -143,21 +146,31 @@ test('apt downloads go through the .deb cache: cached files are seeded, new ones
         };
       }
       if (argv.includes('dist-upgrade')) {
-        seededBeforeUpgrade = readdirSync(archives);
-        writeFileSync(join(archives, 'tzdata_1_all.deb'), 'NEW');
+        // The recording runner does not mount: apt's downloads land where the bind mount points.
+        seededBeforeUpgrade = readdirSync(buildArchive);
+        writeFileSync(join(buildArchive, 'tzdata_1_all.deb'), 'NEW');
       }
       return undefined;
     });
-    await aptUpgrade.run(testContext({ manifest, state, runner }));
+    const ctx = testContext({ manifest, state, runner, workspace });
+    await mountAptArchives.run(ctx);
+    assert.ok(
+      runner.calls.some((c) => c.argv.join(' ') === `mount --bind ${buildArchive} ${imageArchives}`),
+      "the build archive is bind-mounted on the image's archive directory",
+    );
+    await aptUpgrade.run(ctx);
     assert.deepEqual(
       seededBeforeUpgrade.filter((n: string) => n.endsWith('.deb')),
       ['libc6_2.36_amd64.deb'],
     );
+    // Seeded as a hard link: no bytes copied.
+    assert.equal((await stat(join(debs, 'libc6_2.36_amd64.deb'))).nlink, 2);
+    await unmountAptArchives.run(ctx);
+    assert.ok(runner.calls.some((c) => c.argv.join(' ') === `umount ${imageArchives}`));
     assert.deepEqual((await readdir(debs)).sort(), ['libc6_2.36_amd64.deb', 'tzdata_1_all.deb']);
-    assert.deepEqual(
-      (await readdir(archives)).filter((n) => n.endsWith('.deb')),
-      [],
-    );
+    assert.equal(await readFile(join(debs, 'tzdata_1_all.deb'), 'utf8'), 'NEW');
+    assert.deepEqual(await readdir(imageArchives), [], 'nothing downloaded is in the image');
+    assert.ok(!existsSync(buildArchive), 'the build archive is removed after the harvest');
   } finally {
     await dir.cleanup();
   }

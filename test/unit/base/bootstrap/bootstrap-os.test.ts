@@ -13,6 +13,7 @@ import {
   type RunOptions,
 } from '../../../../src/api/index.js';
 import { bootstrapOs } from '../../../../src/base/bootstrap/bootstrap-os.js';
+import { mountAptArchives, unmountAptArchives } from '../../../../src/base/apt/build-archives.js';
 import { selectBootstrapTasks } from '../../../../src/base/bootstrap/index.js';
 import { resolveBootstrapPlan } from '../../../../src/base/bootstrap/bootstrap-plan.js';
 import { MAX_ATTEMPTS, runBootstrapper } from '../../../../src/base/bootstrap/run-bootstrapper.js';
@@ -24,13 +25,15 @@ import {
   TestRunner,
 } from '../../../helpers/fake-context.js';
 
-/** Answers --version, writes a file for `tar --create`, and drops a .deb into the root for mmdebstrap. */
-function fakeHost(root: string): TestRunner {
+/**
+ * Answers --version, writes a file for `tar --create`, and drops a .deb into the build's apt archive
+ * for mmdebstrap (where the bind mount on the image's /var/cache/apt/archives puts it).
+ */
+function fakeHost(archive: string): TestRunner {
   return new TestRunner((argv) => {
     if (argv[1] === '--version') return { stdout: `${argv[0]} 9.9\n` };
     if (argv[0] === 'tar' && argv[1] === '--create') writeFileSync(argv[2]!.slice('--file='.length), 'TAR');
-    if (argv[0] === 'mmdebstrap')
-      writeFileSync(join(root, 'var/cache/apt/archives/base-files_1_amd64.deb'), 'DEB');
+    if (argv[0] === 'mmdebstrap') writeFileSync(join(archive, 'base-files_1_amd64.deb'), 'DEB');
     return undefined;
   });
 }
@@ -45,19 +48,25 @@ async function setup() {
     ...baseManifestData,
     bootstrapper: { workspace: dir.path, variant: 'minbase', cache_dir: cache, mirror: 'http://m/debian/' },
   });
-  const state = () => {
+  const workspace = join(dir.path, 'ws');
+  const archive = join(workspace, 'apt-archives');
+  /** A fresh build's state, with the build's apt archive mounted (recorded, not really mounted). */
+  const state = async () => {
     const s = new BuildState();
     s.set(ROOT_DIR, root);
+    await mountAptArchives.run(testContext({ manifest, state: s, workspace }));
     return s;
   };
-  return { dir, root, cache, manifest, state };
+  const ctx = (runner: TestRunner, s: BuildState) => testContext({ manifest, runner, state: s, workspace });
+  return { dir, root, cache, manifest, state, archive, ctx };
 }
 
 test('a miss bootstraps, caches the .debs and the tree; a second build with the same key unpacks it', async () => {
-  const { dir, root, cache, manifest, state } = await setup();
+  const { dir, root, cache, state, archive, ctx } = await setup();
   try {
-    const r1 = fakeHost(root);
-    await bootstrapOs.run(testContext({ manifest, runner: r1, state: state() }));
+    const r1 = fakeHost(archive);
+    const s1 = await state();
+    await bootstrapOs.run(ctx(r1, s1));
     const tools1 = r1.calls.map((c) => c.argv[0]);
     assert.deepEqual(tools1, ['mmdebstrap', 'mmdebstrap', 'tar']);
     assert.ok(r1.calls[1]!.argv.includes('--variant=minbase'));
@@ -75,12 +84,15 @@ test('a miss bootstraps, caches the .debs and the tree; a second build with the 
     );
     assert.equal(sidecar.variant, 'minbase');
     assert.equal(sidecar.mirror, 'http://m/debian/');
-    // The downloaded .deb moved from the image to the persistent archive.
+    // The downloaded .deb went to the persistent archive, never into the image; the tarball leaves
+    // the mounted archive's contents out.
     assert.deepEqual(await readdir(join(cache, 'archives')), ['base-files_1_amd64.deb']);
     assert.deepEqual(await readdir(join(root, 'var/cache/apt/archives')), []);
+    assert.ok(r1.calls[2]!.argv.includes('--exclude=./var/cache/apt/archives/*'));
+    await unmountAptArchives.run(ctx(new TestRunner(), s1));
 
-    const r2 = fakeHost(root);
-    await bootstrapOs.run(testContext({ manifest, runner: r2, state: state() }));
+    const r2 = fakeHost(archive);
+    await bootstrapOs.run(ctx(r2, await state()));
     assert.deepEqual(
       r2.calls.map((c) => c.argv.slice(0, 2).join(' ')),
       ['mmdebstrap --version', 'tar --extract'],
@@ -88,10 +100,10 @@ test('a miss bootstraps, caches the .debs and the tree; a second build with the 
     );
 
     // A different key (extra bootstrap package from state) misses again.
-    const r3 = fakeHost(root);
-    const s3 = state();
+    const r3 = fakeHost(archive);
+    const s3 = await state();
     s3.get(BOOTSTRAP_INCLUDE).add('locales');
-    await bootstrapOs.run(testContext({ manifest, runner: r3, state: s3 }));
+    await bootstrapOs.run(ctx(r3, s3));
     assert.ok(r3.calls.some((c) => c.argv[0] === 'mmdebstrap' && c.argv.includes('--include=locales')));
   } finally {
     await dir.cleanup();
@@ -100,8 +112,8 @@ test('a miss bootstraps, caches the .debs and the tree; a second build with the 
 
 class FlakyRunner extends TestRunner {
   failures: number;
-  constructor(root: string, failures: number) {
-    const base = fakeHost(root);
+  constructor(archive: string, failures: number) {
+    const base = fakeHost(archive);
     super((argv) => base['respond'](argv));
     this.failures = failures;
   }
@@ -120,12 +132,12 @@ class FlakyRunner extends TestRunner {
 }
 
 test('a transient mirror failure is retried after clearing the root', async () => {
-  const { dir, root, manifest, state } = await setup();
+  const { dir, root, state, archive, ctx } = await setup();
   try {
     await writeFile(join(root, 'half-done'), 'x');
     // The retry backoff is 5 s per attempt in production; one retry keeps this test at ~5 s.
-    const flaky = new FlakyRunner(root, 1);
-    await bootstrapOs.run(testContext({ manifest, runner: flaky, state: state() }));
+    const flaky = new FlakyRunner(archive, 1);
+    await bootstrapOs.run(ctx(flaky, await state()));
     assert.equal(
       flaky.calls.filter((c) => c.argv[0] === 'mmdebstrap' && c.argv[1] !== '--version').length,
       2,
@@ -137,13 +149,12 @@ test('a transient mirror failure is retried after clearing the root', async () =
 });
 
 test('a mirror that keeps failing ends in a BuildError naming the mirror after a bounded number of attempts', async () => {
-  const { dir, root, manifest, state } = await setup();
+  const { dir, root, manifest, state, archive, ctx } = await setup();
   try {
-    const flaky = new FlakyRunner(root, 99);
-    const ctx = testContext({ manifest, runner: flaky, state: state() });
+    const flaky = new FlakyRunner(archive, 99);
     const plan = resolveBootstrapPlan(manifest, 'http://unused/');
     await assert.rejects(
-      runBootstrapper(ctx, plan, root, { backoffMs: () => 0 }),
+      runBootstrapper(ctx(flaky, await state()), plan, root, { backoffMs: () => 0 }),
       (e: unknown) =>
         e instanceof BuildError &&
         e.message.includes('http://m/debian/') &&
@@ -156,7 +167,7 @@ test('a mirror that keeps failing ends in a BuildError naming the mirror after a
 });
 
 test('a non-network failure is not retried and leaves no partial or lock behind', async () => {
-  const { dir, cache, manifest, state } = await setup();
+  const { dir, cache, state, ctx: contextOf } = await setup();
   try {
     const runner = new (class extends TestRunner {
       override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
@@ -165,7 +176,7 @@ test('a non-network failure is not retried and leaves no partial or lock behind'
         return super.run(argv, options);
       }
     })();
-    const ctx = testContext({ manifest, runner, state: state() });
+    const ctx = contextOf(runner, await state());
     await assert.rejects(
       bootstrapOs.run(ctx),
       (e: unknown) => e instanceof CommandError && !(e instanceof BuildError),

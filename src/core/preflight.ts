@@ -1,0 +1,32 @@
+/**
+ * Preflight: the checks that need more than the manifest (the Debian archive's index, say), run by
+ * `validate`, `plan` and `build` after the manifest loaded and before any work. The plan's
+ * preparation phase runs first as a dry run, so each plugin's `preflight` sees what the build would
+ * install on which volume; what it reports is positioned in the manifest like any other error.
+ */
+import type { CheckReporter, Manifest } from '../api/index.js';
+import { basePlugin } from '../base/base-plugin.js';
+import { dryRunPreparation } from '../engine/dry-prepare.js';
+import { PlanError } from '../graph/resolve-plan.js';
+import { builtinRegistry } from '../registry/builtin-registry.js';
+import { makePlan } from './make-plan.js';
+import { activePlugins } from './select-tasks.js';
+
+export async function runPreflight(
+  manifest: Manifest,
+  report: CheckReporter,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<void> {
+  let plan;
+  try {
+    plan = makePlan(manifest).plan;
+  } catch (e) {
+    if (e instanceof PlanError) return; // reported by the command, with the graph's problems
+    throw e;
+  }
+  const plugins = activePlugins(manifest, basePlugin, builtinRegistry()).filter((p) => p.preflight);
+  if (plugins.length === 0) return;
+  const state = await dryRunPreparation(plan, manifest, signal);
+  if (state === undefined) return;
+  for (const plugin of plugins) await plugin.preflight?.({ manifest, state, report, signal });
+}
