@@ -13,6 +13,10 @@ ROUNDS=${1:-1}
 BASELINE=${BASELINE:-$(cd .. && pwd)/shared/bench/baseline-image.sh}
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
 [ -x "$BASELINE" ] || { echo "baseline script not found: $BASELINE (set BASELINE)" >&2; exit 2; }
+# The baseline builds what debian-qemu.yml builds: its release (trixie) and its packages (no ifupdown or
+# DHCP client: the manifest's network is systemd-networkd); grub-pc stands in for the build's grub.
+export RELEASE=${RELEASE:-trixie}
+export INCLUDE=${INCLUDE:-linux-image-cloud-amd64,grub-pc,systemd-sysv,openssh-server,netbase,udev}
 # The compiled CLI, as the installed `bootstrap` command runs it (built now, outside the timings).
 npm run --silent build
 BOOTSTRAP=(node dist/src/cli/main.js)

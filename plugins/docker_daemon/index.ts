@@ -3,7 +3,7 @@
  * bootstrap-vz's `docker_opts`. Its `version` key cannot be honoured (Debian ships one version per
  * release) and is refused with a pointer to apt pinning.
  */
-import { definePlugin } from '../../src/api/index.js';
+import { DEBIAN, definePlugin, releaseBefore } from '../../src/api/index.js';
 import { dockerOptsProblem } from './docker-opts.js';
 import { schema } from './schema.js';
 import { addDockerPackages, writeDockerOpts, type DockerDaemonSettings } from './tasks.js';
@@ -24,7 +24,7 @@ export const dockerDaemonPlugin = definePlugin({
       );
     }
     // docker.io was not part of stretch (9) or earlier releases; buster was the first to ship it again.
-    if (Number(manifest.release.version) < 10) {
+    if (releaseBefore(manifest.release, DEBIAN.buster)) {
       report.error(
         '/system/release',
         `plugin docker_daemon installs docker.io, which Debian ${manifest.release.codename} does not have`,

@@ -2,10 +2,10 @@
  * Plugin `ntp`: keep the clock in sync. bootstrap-vz installed the `ntp` daemon and rewrote the servers
  * in /etc/ntp.conf; this plugin uses systemd-timesyncd, configured with a drop-in (why: README.md).
  */
-import { definePlugin } from '../../src/api/index.js';
+import { definePlugin, releaseBefore } from '../../src/api/index.js';
 import { schema } from './schema.js';
 import { addTimesyncd, writeNtpServers } from './tasks.js';
-import { OLDEST_RELEASE, OTHER_TIME_DAEMONS, releaseNumber } from './timesyncd.js';
+import { OLDEST_RELEASE, OTHER_TIME_DAEMONS } from './timesyncd.js';
 
 export const ntpPlugin = definePlugin({
   name: 'ntp',
@@ -15,7 +15,7 @@ export const ntpPlugin = definePlugin({
   tasks: [addTimesyncd, writeNtpServers],
   check(manifest, report) {
     const { release } = manifest;
-    if (releaseNumber(release.version) < OLDEST_RELEASE) {
+    if (releaseBefore(release, OLDEST_RELEASE)) {
       report.error(
         '/plugins/ntp',
         `the ntp plugin configures systemd-timesyncd, which needs Debian ${OLDEST_RELEASE} (buster) or later, not ${release.codename}`,

@@ -1,19 +1,13 @@
 /** The ntp plugin's tasks: systemd-timesyncd installed and enabled, and its servers. */
-import { defineTask, ENABLED_UNITS, imageRoot, PACKAGES } from '../../src/api/index.js';
-import {
-  releaseNumber,
-  renderTimesyncdDropIn,
-  TIMESYNCD_DROP_IN,
-  TIMESYNCD_UNIT,
-  timesyncdPackage,
-} from './timesyncd.js';
+import { defineTask, ENABLED_UNITS, imageRoot, PACKAGES, releaseNumber } from '../../src/api/index.js';
+import { renderTimesyncdDropIn, TIMESYNCD_DROP_IN, TIMESYNCD_UNIT, timesyncdPackage } from './timesyncd.js';
 
 export const addTimesyncd = defineTask({
   id: 'ntp/add-timesyncd',
   phase: 'preparation',
   description: 'Add systemd-timesyncd to the packages to install and the units to enable',
   async run(ctx) {
-    const pkg = timesyncdPackage(releaseNumber(ctx.manifest.release.version));
+    const pkg = timesyncdPackage(releaseNumber(ctx.manifest.release));
     if (pkg) ctx.state.get(PACKAGES).add(pkg);
     // Its postinst enables it already; listing it makes the image's state not depend on that.
     ctx.state.get(ENABLED_UNITS).add(TIMESYNCD_UNIT);

@@ -1,4 +1,5 @@
 /** systemd-timesyncd's configuration and the facts about it that depend on the release (pure). */
+import { DEBIAN } from '../../src/api/index.js';
 
 /** Drop-in read after the package's timesyncd.conf; systemd gives the last drop-in the last word. */
 export const TIMESYNCD_DROP_IN = '/etc/systemd/timesyncd.conf.d/90-bootstrap-ntp.conf';
@@ -9,11 +10,11 @@ export const OTHER_TIME_DAEMONS = ['ntp', 'ntpsec', 'chrony', 'openntpd'];
 
 /** bullseye (11) split systemd-timesyncd out of the systemd package; buster has it in systemd. */
 export function timesyncdPackage(releaseVersion: number): string | undefined {
-  return releaseVersion >= 11 ? 'systemd-timesyncd' : undefined;
+  return releaseVersion >= DEBIAN.bullseye ? 'systemd-timesyncd' : undefined;
 }
 
 /** The oldest release this plugin is written for: buster (10), whose systemd has timesyncd and its drop-ins. */
-export const OLDEST_RELEASE = 10;
+export const OLDEST_RELEASE = DEBIAN.buster;
 
 export function renderTimesyncdDropIn(servers: readonly string[]): string {
   return [
@@ -24,10 +25,4 @@ export function renderTimesyncdDropIn(servers: readonly string[]): string {
     `NTP=${servers.join(' ')}`,
     '',
   ].join('\n');
-}
-
-/** The release number from the release table ("12"); sid and unknown versions sort above all. */
-export function releaseNumber(version: string): number {
-  const n = Number.parseFloat(version);
-  return Number.isNaN(n) ? Number.POSITIVE_INFINITY : n;
 }

@@ -9,13 +9,13 @@
  * Debian one of the same name for python3, the trade-off the flag's name warns about. Older releases
  * (pip before 23) do not know the flag and do not need it.
  */
-import type { ReleaseInfo } from '../../src/api/index.js';
+import { DEBIAN, releaseAtLeast, type ReleaseInfo } from '../../src/api/index.js';
 
 /** First Debian release whose python3 is externally managed (bookworm). */
-const EXTERNALLY_MANAGED_FROM = 12;
+const EXTERNALLY_MANAGED_FROM = DEBIAN.bookworm;
 
 export function isExternallyManaged(release: ReleaseInfo): boolean {
-  return Number(release.version) >= EXTERNALLY_MANAGED_FROM;
+  return releaseAtLeast(release, EXTERNALLY_MANAGED_FROM);
 }
 
 /**

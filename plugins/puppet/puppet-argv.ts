@@ -6,7 +6,7 @@
  * /etc/puppet and code directory /etc/puppet/code; the asset layout users kept for PC1 is translated.
  */
 import { dirname, isAbsolute, posix, resolve } from 'node:path';
-import type { ReleaseInfo } from '../../src/api/index.js';
+import { DEBIAN, releaseAtLeast, type ReleaseInfo } from '../../src/api/index.js';
 
 export interface PuppetSettings {
   readonly manifest?: string;
@@ -28,7 +28,7 @@ export function hostPathOf(manifestFile: string, path: string): string {
  * there), `puppet` before (Puppet 4 to 5).
  */
 export function puppetPackage(release: ReleaseInfo): string {
-  return Number(release.version) >= 12 ? 'puppet-agent' : 'puppet';
+  return releaseAtLeast(release, DEBIAN.bookworm) ? 'puppet-agent' : 'puppet';
 }
 
 /** `puppet module install` for one [name] or [name, version] entry, as bootstrap-vz ran it. */

@@ -4,6 +4,7 @@ export * from './runner.js';
 export * from './events.js';
 export * from './state.js';
 export * from './manifest.js';
+export * from './release.js';
 export * from './task.js';
 export * from './fs.js';
 export * from './plugin.js';

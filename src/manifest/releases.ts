@@ -26,6 +26,7 @@ export type ReleaseAlias = (typeof RELEASE_ALIASES)[number];
 interface Table {
   readonly releases: readonly ReleaseRecord[];
   readonly minimum: string;
+  readonly tested: readonly string[];
 }
 
 let table: Table | undefined;
@@ -33,8 +34,17 @@ let table: Table | undefined;
 function load(): Table {
   if (table) return table;
   const file = join(packageRoot(), 'data', 'releases.yml');
-  const raw = parse(readFileSync(file, 'utf8')) as { releases?: unknown; minimum?: unknown };
-  if (!Array.isArray(raw.releases) || typeof raw.minimum !== 'string')
+  const raw = parse(readFileSync(file, 'utf8')) as {
+    releases?: unknown;
+    minimum?: unknown;
+    tested?: unknown;
+  };
+  if (
+    !Array.isArray(raw.releases) ||
+    typeof raw.minimum !== 'string' ||
+    !Array.isArray(raw.tested) ||
+    !raw.tested.every((t) => typeof t === 'string')
+  )
     throw new Error(`${file}: malformed release table`);
   const rows = raw.releases as { codename: string; version?: string; released?: string; eol?: string }[];
   const top = Math.max(
@@ -49,6 +59,7 @@ function load(): Table {
   return (table = {
     releases: releases.sort((a, b) => compareVersions(a.version, b.version)),
     minimum: raw.minimum,
+    tested: raw.tested as string[],
   });
 }
 
@@ -111,4 +122,23 @@ export function releaseNames(): string[] {
 /** True when a release is older than the oldest one supported. */
 export function isTooOld(release: ReleaseInfo): boolean {
   return compareVersions(release.version, minimumRelease().version) < 0;
+}
+
+/** The releases the integration tests build and boot, oldest first. */
+export function testedReleases(): readonly ReleaseRecord[] {
+  const t = load();
+  return t.tested.map((codename) => {
+    const r = t.releases.find((x) => x.codename === codename);
+    if (!r) throw new Error(`data/releases.yml: tested release "${codename}" is not in the table`);
+    return r;
+  });
+}
+
+/**
+ * True when a release is newer than every tested one (forky, sid): it plans and builds, but its
+ * package names and defaults are the newest tested release's, not proven.
+ */
+export function isBestEffort(release: ReleaseInfo): boolean {
+  const newest = testedReleases().reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b));
+  return compareVersions(release.version, newest.version) > 0;
 }

@@ -7,12 +7,14 @@ import type { ManifestData, ReleaseInfo } from '../api/manifest.js';
 import { MiB, formatSize, parseSize } from '../api/size.js';
 import { joinPointer } from './pointer.js';
 import {
+  isBestEffort,
   isTooOld,
   knownReleases,
   minimumRelease,
   releaseAliases,
   releaseNames,
   resolveRelease,
+  testedReleases,
 } from './releases.js';
 import { nearby } from './suggest.js';
 
@@ -52,6 +54,14 @@ export function checkRelease(data: ManifestData, now: Date, report: CheckReporte
       '/system/release',
       `Debian ${release.codename} reached the end of its security support on ${eol}`,
       'the image will not get security updates from security.debian.org; consider a newer release',
+    );
+  }
+  if (isBestEffort(release)) {
+    const tested = testedReleases().map((r) => r.codename);
+    report.warn(
+      '/system/release',
+      `Debian ${release.codename}${release.requested.toLowerCase() !== release.codename ? ` ("${release.requested}")` : ''} is supported on a best-effort basis only: it plans and builds, but is not built and booted by the tests`,
+      `tested releases: ${tested.join(', ')}; package names and defaults are ${tested[tested.length - 1] ?? 'the newest tested release'}'s and may need packages.install or --set changes`,
     );
   }
   if (isTooOld(release)) {

@@ -4,8 +4,13 @@
  * lines come first, then the release's default lines. The image's sources use `packages.mirror`
  * (bootstrap-vz's {apt_mirror}), never `bootstrapper.mirror` or the build host's mirror: a mirror
  * used only to bootstrap must not leak into the image.
+ *
+ * The file format follows the release (sourceFiles): up to bookworm, one-line lists as above; from
+ * trixie on, the release's own lines (suite, -updates, -security, -backports) go to the deb822 file
+ * /etc/apt/sources.list.d/debian.sources, as in Debian's own cloud images, and /etc/apt/sources.list
+ * is removed (the bootstrapper leaves one); lines the manifest gives stay one-line files as written.
  */
-import type { Manifest } from '../../api/index.js';
+import { DEBIAN, releaseAtLeast, releaseBefore, type Manifest } from '../../api/index.js';
 import { DEFAULT_MIRROR, DEFAULT_SECURITY_MIRROR } from '../bootstrap/constants.js';
 import { withTrailingSlash } from '../bootstrap/mirror.js';
 import { parsePackageSpec } from './package-spec.js';
@@ -19,9 +24,18 @@ export function isUnstable(manifest: Manifest): boolean {
 
 /** buster (10) and older publish security updates as `<suite>/updates`; bullseye renamed it `<suite>-security`. */
 export function usesOldSecurityLayout(manifest: Manifest): boolean {
-  const version = Number.parseFloat(manifest.release.version);
-  return !Number.isNaN(version) && version <= 10;
+  return releaseBefore(manifest.release, DEBIAN.bullseye);
 }
+
+/** trixie (13) and later get deb822 `.sources` files, as Debian's own images; older releases one-line lists. */
+export function usesDeb822Sources(manifest: Manifest): boolean {
+  return releaseAtLeast(manifest.release, DEBIAN.trixie);
+}
+
+/** The deb822 file with the release's own sources (trixie and later). */
+export const DEB822_SOURCES_PATH = 'etc/apt/sources.list.d/debian.sources';
+/** The one-line list the bootstrapper writes (and bootstrap-vz's `main`). */
+export const SOURCES_LIST_PATH = 'etc/apt/sources.list';
 
 export function imageMirror(manifest: Manifest): string {
   return withTrailingSlash(manifest.data.packages?.mirror ?? DEFAULT_MIRROR);
@@ -63,24 +77,109 @@ function lineTarget(line: string): string | undefined {
   return /^deb(?:-src)?\s+(?:\[[^\]]*\]\s+)?\S+\s+(\S+)/.exec(line.trim())?.[1];
 }
 
-export function sourceLists(manifest: Manifest): SourceLists {
-  const lists: SourceLists = new Map();
-  const add = (name: string, line: string): void => {
-    lists.set(name, [...(lists.get(name) ?? []), line]);
-  };
+interface SourcePlan {
+  /** The manifest's own lists (packages.sources), variables expanded. */
+  readonly manifest: SourceLists;
+  /** The release's default lines: suite, -updates, security. */
+  readonly defaults: readonly string[];
+  /** `<suite>-backports` lines when wanted and not already in the manifest's lists. */
+  readonly backports: readonly string[];
+}
+
+function sourcePlan(manifest: Manifest): SourcePlan {
+  const own: SourceLists = new Map();
   for (const [name, lines] of Object.entries(manifest.data.packages?.sources ?? {})) {
-    for (const line of lines) add(name, manifest.expand(line));
+    own.set(name, [...(own.get(name) ?? []), ...lines.map((line) => manifest.expand(line))]);
   }
-  for (const line of defaultSourceLines(manifest)) add('main', line);
-  const backports = `${manifest.release.suite}-backports`;
-  const hasBackports = [...lists.values()].flat().some((l) => lineTarget(l) === backports);
+  const defaults = defaultSourceLines(manifest);
+  const target = `${manifest.release.suite}-backports`;
+  const hasBackports = [...own.values(), defaults].flat().some((l) => lineTarget(l) === target);
+  let backports: string[] = [];
   if (wantsBackports(manifest) && !hasBackports && !isUnstable(manifest)) {
     const src = manifest.data.packages?.['include-source-type'] === true;
     const components = (manifest.data.packages?.components ?? ['main']).join(' ');
-    for (const line of withSources('deb', `${imageMirror(manifest)} ${backports} ${components}`, src))
-      add('backports', line);
+    backports = withSources('deb', `${imageMirror(manifest)} ${target} ${components}`, src);
   }
+  return { manifest: own, defaults, backports };
+}
+
+/** Every source line of the image by list name (the one-line view, whatever the file format). */
+export function sourceLists(manifest: Manifest): SourceLists {
+  const plan = sourcePlan(manifest);
+  const lists: SourceLists = new Map([...plan.manifest].map(([name, lines]) => [name, [...lines]]));
+  lists.set('main', [...(lists.get('main') ?? []), ...plan.defaults]);
+  if (plan.backports.length > 0)
+    lists.set('backports', [...(lists.get('backports') ?? []), ...plan.backports]);
   return lists;
+}
+
+export interface SourceFiles {
+  /** Files to write, relative to the image root, with their content. */
+  readonly write: readonly { readonly path: string; readonly content: string }[];
+  /** Files to remove when present (relative to the image root): lists a bootstrapper left. */
+  readonly remove: readonly string[];
+}
+
+/** The apt source files of the image, in the release's format (see the file comment). */
+export function sourceFiles(manifest: Manifest): SourceFiles {
+  if (!usesDeb822Sources(manifest)) {
+    return {
+      write: [...sourceLists(manifest)].map(([name, lines]) => ({
+        path: sourceListPath(name),
+        content: renderSourceList(lines),
+      })),
+      remove: [],
+    };
+  }
+  const plan = sourcePlan(manifest);
+  const write = [...plan.manifest].map(([name, lines]) => ({
+    path: sourceListPath(name),
+    content: renderSourceList(lines),
+  }));
+  write.push({ path: DEB822_SOURCES_PATH, content: renderDeb822([...plan.defaults, ...plan.backports]) });
+  return { write, remove: plan.manifest.has('main') ? [] : [SOURCES_LIST_PATH] };
+}
+
+interface OneLine {
+  readonly type: string;
+  readonly uri: string;
+  readonly suite: string;
+  readonly components: string;
+}
+
+function parseOneLine(line: string): OneLine {
+  const [type = 'deb', uri = '', suite = '', ...components] = line.trim().split(/\s+/);
+  return { type, uri, suite, components: components.join(' ') };
+}
+
+/**
+ * deb822 stanzas from one-line sources without options: one stanza per URI and components, with the
+ * suites in order and the types seen (`deb`, `deb deb-src`), as in Debian's images:
+ *   Types: deb
+ *   URIs: http://deb.debian.org/debian/
+ *   Suites: trixie trixie-updates
+ *   Components: main
+ */
+export function renderDeb822(lines: readonly string[]): string {
+  const stanzas = new Map<string, { types: string[]; uri: string; suites: string[]; components: string }>();
+  for (const line of lines.map(parseOneLine)) {
+    const key = `${line.uri} ${line.components}`;
+    const stanza = stanzas.get(key) ?? { types: [], uri: line.uri, suites: [], components: line.components };
+    stanzas.set(key, stanza);
+    if (!stanza.types.includes(line.type)) stanza.types.push(line.type);
+    if (!stanza.suites.includes(line.suite)) stanza.suites.push(line.suite);
+  }
+  return [...stanzas.values()]
+    .map((s) =>
+      [
+        `Types: ${s.types.join(' ')}`,
+        `URIs: ${s.uri}`,
+        `Suites: ${s.suites.join(' ')}`,
+        `Components: ${s.components}`,
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 /** Path of a source list inside the image. */

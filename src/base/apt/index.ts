@@ -15,6 +15,9 @@ export {
   defaultSourceLines,
   renderSourceList,
   sourceListPath,
+  sourceFiles,
+  renderDeb822,
+  usesDeb822Sources,
   wantsBackports,
 } from './apt-sources.js';
 export { preferenceFiles, aptConfFiles, renderPreferences, trustedKeyName } from './apt-config.js';

@@ -1,7 +1,10 @@
-/** base/write-apt-sources: /etc/apt/sources.list and sources.list.d from the manifest (see apt-sources.ts). */
+/**
+ * base/write-apt-sources: the image's apt sources from the manifest, in the release's format (one-line
+ * lists up to bookworm, deb822 debian.sources from trixie on; see apt-sources.ts).
+ */
 import { join } from 'node:path';
 import { imageRoot, type Task } from '../../api/index.js';
-import { renderSourceList, sourceListPath, sourceLists } from './apt-sources.js';
+import { sourceFiles } from './apt-sources.js';
 
 export const writeAptSources: Task = {
   id: 'base/write-apt-sources',
@@ -11,8 +14,12 @@ export const writeAptSources: Task = {
   async run(ctx) {
     const root = imageRoot(ctx);
     await ctx.fs.mkdir(join(root, 'etc/apt/sources.list.d'));
-    for (const [name, lines] of sourceLists(ctx.manifest)) {
-      await ctx.fs.writeFile(join(root, sourceListPath(name)), renderSourceList(lines), { mode: 0o644 });
+    const files = sourceFiles(ctx.manifest);
+    for (const path of files.remove) {
+      if (await ctx.fs.exists(join(root, path))) await ctx.fs.remove(join(root, path));
+    }
+    for (const { path, content } of files.write) {
+      await ctx.fs.writeFile(join(root, path), content, { mode: 0o644 });
     }
   },
 };

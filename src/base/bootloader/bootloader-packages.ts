@@ -17,8 +17,7 @@
  * - extlinux: extlinux (mbr.bin/gptmbr.bin are in it, in /usr/lib/EXTLINUX).
  * UEFI images also get dosfstools so systemd-fsck can check the ESP.
  */
-import type { Manifest } from '../../api/index.js';
-import { releaseAtLeast } from '../system/release.js';
+import { DEBIAN, releaseAtLeast, type Manifest } from '../../api/index.js';
 import { bootMode } from './boot-mode.js';
 
 export interface BootloaderPackages {
@@ -38,7 +37,7 @@ export function bootloaderPackages(manifest: Manifest): BootloaderPackages {
   const mode = bootMode(manifest);
   if (mode === 'bios') return { ...NONE, packages: ['grub-pc'] };
   const efiArch = architecture === 'arm64' ? 'arm64' : 'amd64';
-  const signed = releaseAtLeast(manifest, efiArch === 'arm64' ? 11 : 10);
+  const signed = releaseAtLeast(manifest.release, efiArch === 'arm64' ? DEBIAN.bullseye : DEBIAN.buster);
   if (mode === 'hybrid') {
     if (signed) return { packages: ['grub-cloud-amd64', 'dosfstools'], secureBoot: true, grubCloud: true };
     return { packages: ['grub-pc', 'grub-efi-amd64-bin', 'dosfstools'], secureBoot: false, grubCloud: false };

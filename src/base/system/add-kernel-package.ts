@@ -7,8 +7,7 @@
  * A `provider.kernel` string overrides the choice, and a manifest that already lists a linux-image
  * package in packages.install gets no second kernel.
  */
-import { PACKAGES, type Manifest, type Task } from '../../api/index.js';
-import { releaseAtLeast } from './release.js';
+import { DEBIAN, PACKAGES, releaseAtLeast, type Manifest, type Task } from '../../api/index.js';
 
 /** Providers whose machines are cloud-style VMs served well by the cloud kernel. */
 const CLOUD_PROVIDERS = new Set(['ec2', 'kvm', 'gce', 'azure', 'oracle']);
@@ -24,9 +23,13 @@ export function kernelPackage(manifest: Manifest): string | undefined {
   const cloud = CLOUD_PROVIDERS.has(data.provider.name);
   switch (data.system.architecture) {
     case 'amd64':
-      return cloud && releaseAtLeast(manifest, 10) ? 'linux-image-cloud-amd64' : 'linux-image-amd64';
+      return cloud && releaseAtLeast(manifest.release, DEBIAN.buster)
+        ? 'linux-image-cloud-amd64'
+        : 'linux-image-amd64';
     case 'arm64':
-      return cloud && releaseAtLeast(manifest, 11) ? 'linux-image-cloud-arm64' : 'linux-image-arm64';
+      return cloud && releaseAtLeast(manifest.release, DEBIAN.bullseye)
+        ? 'linux-image-cloud-arm64'
+        : 'linux-image-arm64';
     case 'i386':
       // The 686-pae flavour runs on every x86 machine made in the last 15 years and sees >4 GiB.
       return 'linux-image-686-pae';

@@ -12,8 +12,7 @@
  * `--variant=minbase` has no init system and no udev: systemd-sysv makes the image boot, udev creates
  * /dev/disk/by-uuid that fstab relies on, dbus lets hostnamed take the DHCP hostname.
  */
-import { ENABLED_UNITS, PACKAGES, type Task } from '../../api/index.js';
-import { releaseAtLeast } from './release.js';
+import { DEBIAN, ENABLED_UNITS, PACKAGES, releaseAtLeast, type Task } from '../../api/index.js';
 
 export const addNetworkPackages: Task = {
   id: 'base/add-network-packages',
@@ -22,7 +21,7 @@ export const addNetworkPackages: Task = {
   async run(ctx) {
     const packages = ctx.state.get(PACKAGES);
     for (const p of ['systemd-sysv', 'udev', 'dbus']) packages.add(p);
-    if (releaseAtLeast(ctx.manifest, 12)) packages.add('systemd-resolved');
+    if (releaseAtLeast(ctx.manifest.release, DEBIAN.bookworm)) packages.add('systemd-resolved');
     const units = ctx.state.get(ENABLED_UNITS);
     units.add('systemd-networkd.service');
     units.add('systemd-resolved.service');

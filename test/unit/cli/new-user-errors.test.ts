@@ -30,7 +30,7 @@ function write(name: string, content: string | Buffer): string {
 const cases: { name: string; content: string | Buffer; expect: RegExp }[] = [
   {
     name: 'typo.yml',
-    content: good.replace('  release: bookworm', '  relase: bookworm'),
+    content: good.replace('  release: trixie', '  relase: trixie'),
     expect: /typo\.yml:\d+:3 \/system\/relase: unknown key "relase"\n[\s\S]*did you mean "release"/,
   },
   {
@@ -67,7 +67,7 @@ const cases: { name: string; content: string | Buffer; expect: RegExp }[] = [
   },
   {
     name: 'release.yml',
-    content: good.replace('release: bookworm', 'release: bookwrom'),
+    content: good.replace('release: trixie', 'release: bookwrom'),
     expect: /release\.yml:\d+:\d+ \/system\/release: .*bookwrom[\s\S]*bookworm/,
   },
   {
@@ -133,7 +133,24 @@ describe('plan, validate and schema on a good manifest', () => {
 
   it('--set overrides a value, and a bad --set is a usage error', () => {
     const ok = bootstrap('plan', join(dir, 'good.yml'), '--set', 'name=custom-{system.release}');
-    assert.match(ok.stdout, /plan for custom-bookworm/);
+    assert.match(ok.stdout, /plan for custom-trixie/);
+    const older = bootstrap(
+      'plan',
+      join(dir, 'good.yml'),
+      '--set',
+      'name=custom-{system.release}',
+      '--set',
+      'system.release=bookworm',
+    );
+    assert.equal(older.status, 0, older.stderr);
+    assert.match(older.stdout, /plan for custom-bookworm/);
+    const sid = bootstrap('plan', join(dir, 'good.yml'), '--set', 'system.release=sid');
+    assert.equal(sid.status, 0, sid.stderr);
+    assert.match(sid.stdout, /plan for debian-sid-/);
+    assert.match(
+      sid.stderr,
+      /^warning: .*\/system\/release: Debian sid is supported on a best-effort basis/m,
+    );
     const bad = bootstrap('validate', join(dir, 'good.yml'), '--set', 'system.release');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--set/);

@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Manifest, ManifestData, ReleaseInfo } from '../../../../src/api/index.js';
-import { renderSourceList, sourceLists, sourceListPath } from '../../../../src/base/apt/apt-sources.js';
+import {
+  renderDeb822,
+  renderSourceList,
+  sourceFiles,
+  sourceLists,
+  sourceListPath,
+  SOURCES_LIST_PATH,
+  usesDeb822Sources,
+} from '../../../../src/base/apt/apt-sources.js';
 import { baseManifestData, testManifest } from '../../../helpers/fake-context.js';
 
 function manifest(
@@ -108,4 +116,102 @@ test('manifest sources expand variables; main lines come before the defaults', (
   assert.deepEqual(lists.get('docker'), ['deb https://download.docker.com/linux/debian bookworm stable']);
   assert.equal(sourceListPath('main'), 'etc/apt/sources.list');
   assert.equal(sourceListPath('docker'), 'etc/apt/sources.list.d/docker.list');
+});
+
+test('bookworm keeps one-line /etc/apt/sources.list and removes nothing', () => {
+  const files = sourceFiles(manifest({ codename: 'bookworm', version: '12' }));
+  assert.deepEqual(files.remove, []);
+  assert.deepEqual(
+    files.write.map((f) => f.path),
+    ['etc/apt/sources.list'],
+  );
+  assert.equal(usesDeb822Sources(manifest({ codename: 'bookworm', version: '12' })), false);
+});
+
+test('trixie: deb822 debian.sources with the suite, -updates and -security; sources.list removed', () => {
+  const m = manifest({ codename: 'trixie', version: '13' });
+  assert.equal(usesDeb822Sources(m), true);
+  const files = sourceFiles(m);
+  assert.deepEqual(files.remove, [SOURCES_LIST_PATH]);
+  assert.deepEqual(files.write, [
+    {
+      path: 'etc/apt/sources.list.d/debian.sources',
+      content:
+        'Types: deb\n' +
+        'URIs: http://deb.debian.org/debian/\n' +
+        'Suites: trixie trixie-updates\n' +
+        'Components: main\n' +
+        '\n' +
+        'Types: deb\n' +
+        'URIs: http://deb.debian.org/debian-security/\n' +
+        'Suites: trixie-security\n' +
+        'Components: main\n',
+    },
+  ]);
+  // The one-line view (what the bootstrap fetched lists for) is the same as before.
+  assert.deepEqual(sourceLists(m).get('main'), [
+    'deb http://deb.debian.org/debian/ trixie main',
+    'deb http://deb.debian.org/debian/ trixie-updates main',
+    'deb http://deb.debian.org/debian-security/ trixie-security main',
+  ]);
+});
+
+test('trixie: deb-src, components and backports join the stanzas; manifest lists stay one-line files', () => {
+  const m = manifest(
+    { codename: 'trixie', version: '13' },
+    {
+      components: ['main', 'contrib'],
+      'include-source-type': true,
+      backports: true,
+      sources: {
+        main: ['deb http://extra/debian {system.release} main'],
+        docker: ['deb https://download.docker.com/linux/debian {system.release} stable'],
+      },
+    },
+  );
+  const files = sourceFiles(m);
+  assert.deepEqual(files.remove, [], 'the manifest has its own sources.list lines');
+  const byPath = Object.fromEntries(files.write.map((f) => [f.path, f.content]));
+  assert.equal(byPath['etc/apt/sources.list'], 'deb http://extra/debian trixie main\n');
+  assert.equal(
+    byPath['etc/apt/sources.list.d/docker.list'],
+    'deb https://download.docker.com/linux/debian trixie stable\n',
+  );
+  assert.equal(
+    byPath['etc/apt/sources.list.d/debian.sources'],
+    'Types: deb deb-src\n' +
+      'URIs: http://deb.debian.org/debian/\n' +
+      'Suites: trixie trixie-updates trixie-backports\n' +
+      'Components: main contrib\n' +
+      '\n' +
+      'Types: deb deb-src\n' +
+      'URIs: http://deb.debian.org/debian-security/\n' +
+      'Suites: trixie-security\n' +
+      'Components: main contrib\n',
+  );
+});
+
+test('forky gets deb822 with forky-security; sid only its own suite', () => {
+  const forky = sourceFiles(manifest({ codename: 'forky', version: '14' }));
+  assert.match(forky.write[0]?.content ?? '', /Suites: forky forky-updates\n[\s\S]*Suites: forky-security\n/);
+  const sid = sourceFiles(manifest({ codename: 'sid', version: '16' }));
+  assert.deepEqual(sid.write, [
+    {
+      path: 'etc/apt/sources.list.d/debian.sources',
+      content: 'Types: deb\nURIs: http://deb.debian.org/debian/\nSuites: sid\nComponents: main\n',
+    },
+  ]);
+  assert.deepEqual(sid.remove, [SOURCES_LIST_PATH]);
+});
+
+test('renderDeb822 groups by URI and components, keeping the suites in order', () => {
+  assert.equal(
+    renderDeb822([
+      'deb http://a/debian x main',
+      'deb http://b/debian y main',
+      'deb http://a/debian x-updates main',
+    ]),
+    'Types: deb\nURIs: http://a/debian\nSuites: x x-updates\nComponents: main\n\n' +
+      'Types: deb\nURIs: http://b/debian\nSuites: y\nComponents: main\n',
+  );
 });
