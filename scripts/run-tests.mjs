@@ -28,7 +28,16 @@ const result = spawnSync(
     stdio: 'inherit',
     // Unit tests never depend on the network: the preflight that reads the Debian archive is off
     // (its own unit tests call it directly with a local archive).
-    env: suite === 'unit' ? { ...process.env, BOOTSTRAP_OFFLINE: '1' } : process.env,
+    // Integration builds share one cache of their own (BOOTSTRAP_CACHE_DIR), apart from the host's
+    // real builds: a bootstrap takes minutes, and most tests build the same package sets. Tests whose
+    // point is a cold start (ec2/ebs-build, bootstrap/bootstrap-cache) set an empty cache_dir of their own.
+    env:
+      suite === 'unit'
+        ? { ...process.env, BOOTSTRAP_OFFLINE: '1' }
+        : {
+            ...process.env,
+            BOOTSTRAP_CACHE_DIR: process.env.BOOTSTRAP_CACHE_DIR ?? '/var/cache/debian-image-bootstrap-tests',
+          },
   },
 );
 process.exit(result.status ?? 1);

@@ -6,8 +6,12 @@
 import { join } from 'node:path';
 import type { Manifest } from '../../api/index.js';
 
-/** Where bootstrap tarballs and downloaded .deb files persist between builds (`bootstrapper.cache_dir`). */
-export const DEFAULT_CACHE_DIR = '/var/cache/debian-image-bootstrap';
+/**
+ * Where bootstrap tarballs, downloaded .deb files and parsed package indices persist between builds,
+ * unless the manifest sets `bootstrapper.cache_dir`. BOOTSTRAP_CACHE_DIR moves it (the integration
+ * tests keep their own, apart from the host's real builds).
+ */
+export const DEFAULT_CACHE_DIR = process.env['BOOTSTRAP_CACHE_DIR'] || '/var/cache/debian-image-bootstrap';
 
 /** Debian's redirector; used when neither the manifest nor the host's apt sources name a mirror. */
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian/';

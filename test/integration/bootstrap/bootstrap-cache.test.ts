@@ -2,7 +2,10 @@
  * base/bootstrap-os against the real mirror: bookworm minbase with mmdebstrap into a temporary root,
  * twice with the same cache. The first run misses and fills the cache, the second is a cache hit
  * (times are logged, not asserted). Then the apt tasks refresh the package lists inside the tree with
- * the special mounts, and nothing stays mounted. Needs root, mmdebstrap and the Debian mirror.
+ * the special mounts, and nothing stays mounted. As in a build, the tree's /var/cache/apt/archives is
+ * the build's own archive on the host (base/mount-apt-archives) while the bootstrapper runs: nothing
+ * downloaded is left in the tree, and the downloads end up in the cache. Needs root, mmdebstrap and
+ * the Debian mirror.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -13,7 +16,12 @@ import { spawnSync } from 'node:child_process';
 import { BuildState, ROOT_DIR, type TaskContext } from '../../../src/api/index.js';
 import { bootstrapOs } from '../../../src/base/bootstrap/bootstrap-os.js';
 import { mountsBelow } from '../../../src/base/bootstrap/mounts-below.js';
-import { aptUpdate, writeAptSources } from '../../../src/base/apt/index.js';
+import {
+  aptUpdate,
+  mountAptArchives,
+  unmountAptArchives,
+  writeAptSources,
+} from '../../../src/base/apt/index.js';
 import { createNullLogger } from '../../../src/log/logger.js';
 import { createHostRunner } from '../../../src/runner/index.js';
 import { baseManifestData, testContext, testManifest } from '../../helpers/fake-context.js';
@@ -49,10 +57,19 @@ describe('bootstrap with the cache', { skip }, () => {
     const state = new BuildState();
     state.set(ROOT_DIR, root);
     const runner = createHostRunner({ log: createNullLogger(), signal: controller.signal });
-    const ctx = { ...testContext({ manifest, state, taskId: bootstrapOs.id }), runner };
+    const workspace = join(base, `${name}-ws`);
+    const ctx = { ...testContext({ manifest, state, taskId: bootstrapOs.id, workspace }), runner };
     const start = performance.now();
-    await bootstrapOs.run(ctx);
-    return { ctx, root, seconds: (performance.now() - start) / 1000 };
+    await mountAptArchives.run(ctx);
+    try {
+      await bootstrapOs.run(ctx);
+    } finally {
+      await unmountAptArchives.run(ctx);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const left = (await readdir(join(root, 'var/cache/apt/archives'))).filter((f) => f.endsWith('.deb'));
+    assert.deepEqual(left, [], 'no downloaded package in the tree');
+    return { ctx, root, seconds };
   }
 
   it('misses, then hits, and both trees are Debian bookworm', async (t) => {

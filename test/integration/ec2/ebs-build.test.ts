@@ -161,6 +161,11 @@ describe('ebs backing, end to end on a played EC2 host', { skip }, () => {
     join(ws, 'logs'),
     '--set',
     `bootstrapper.workspace=${ws}`,
+    // An empty cache of its own: the first build bootstraps and downloads everything, as on a new
+    // machine, into the 1 GiB volume (the downloads go to the build's archive on the host, not the
+    // volume); the later builds of this file reuse what it cached.
+    '--set',
+    `bootstrapper.cache_dir=${join(work, 'cache')}`,
     // One AMI name per build: ec2/check-ami-name refuses a name that exists.
     '--set',
     `name=it-${basename(ws)}`,
