@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-host.sh
+echo "node $(node --version) ($(command -v node)), npm $(npm --version)"
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
 npx tsc -p tsconfig.test.json --noEmit
