@@ -13,6 +13,7 @@ if [ "$(id -u)" != 0 ]; then echo "run as root: builds need loop devices, mounts
 # (scripts/build-deb.sh, test/integration/package/).
 PACKAGES=(mmdebstrap debootstrap fdisk parted dosfstools e2fsprogs xfsprogs qemu-utils
   grub-pc-bin grub-efi-amd64-bin extlinux syslinux-common zerofree mtools
+  qemu-user-static binfmt-support arch-test qemu-system-arm qemu-efi-aarch64
   qemu-system-x86 ovmf socat openssh-client python3-venv ansible
   curl ca-certificates dpkg-dev lintian man-db)
 missing=()
