@@ -206,6 +206,14 @@ describe('build the default manifest', { skip }, () => {
       );
       assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
       assert.ok(!existsSync(join(dir, 'root/.bash_history')));
+      // Downloads went to the build's archive on the host, never into the image.
+      assert.deepEqual(
+        readdirSync(join(dir, 'var/cache/apt/archives'), { recursive: true }).filter((f) =>
+          String(f).endsWith('.deb'),
+        ),
+        [],
+        'downloaded packages in the image',
+      );
     });
   });
 
@@ -237,12 +245,36 @@ describe('interrupted and failing builds leave nothing behind', { skip }, () => 
     assertNothingLeft(ws, join(ws, 'int-grub.raw'));
   });
 
-  it('a root partition too small for the packages is refused before the volume is created', async () => {
-    // The default manifest was built above, so its package set's size is known from the cache.
-    const r = await bootstrap([...common(ws, 'int-small'), '--set', 'volume.partitions.root.size=400MiB']);
-    assert.equal(r.code, 1, r.out.slice(-2000));
-    assert.match(r.out, /root partition \(\d+MiB\) is too small/);
-    assert.doesNotMatch(r.out, /base\/bootstrap-os: /, 'nothing was bootstrapped');
+  it('a root partition too small for the packages is refused at validate and before any work, with the estimate', async () => {
+    // Estimated from the archive's index (Installed-Size of the resolved package set), whatever the
+    // caches hold: this manifest's packages need about 450 MiB while the build runs.
+    const small = ['--set', 'volume.partitions.root.size=400MiB'];
+    const v = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'validate',
+        'manifests/debian-qemu.yml',
+        '--color',
+        'never',
+        ...small,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(v.status, 2, v.stdout + v.stderr);
+    assert.match(
+      v.stderr,
+      /\(--set\):1:1 \/volume\/partitions\/root\/size: the root partition \(\d+MiB, about \d+MiB usable\) is too small for the \d+ packages of \w+\/amd64: they need about \d+MiB \(\d+MiB installed/,
+    );
+    assert.match(v.stderr, /hint: raise the root partition to at least \d+MiB/);
+    assert.doesNotMatch(v.stderr, /\n\s+at /, 'no stack trace');
+
+    const r = await bootstrap([...common(ws, 'int-small'), ...small]);
+    assert.equal(r.code, 2, r.out.slice(-2000));
+    assert.match(r.out, /root partition \(\d+MiB, about \d+MiB usable\) is too small/);
+    assert.doesNotMatch(r.out, /base\/create-workspace/, 'nothing was started');
     assertNothingLeft(ws, join(ws, 'int-small.raw'));
   });
 
