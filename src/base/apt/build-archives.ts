@@ -45,6 +45,22 @@ export async function harvestBuildArchives(ctx: TaskContext): Promise<void> {
   if (added > 0) ctx.log('debug', `added ${added} downloaded .deb files to ${cache}`);
 }
 
+/**
+ * Puts the downloads into the cache, unmounts the build's archive and removes it; idempotent. On
+ * rollback (`tolerant`), a harvest that fails is logged: it must not keep the archive mounted.
+ */
+async function releaseBuildArchives(ctx: TaskContext, tolerant: boolean): Promise<void> {
+  const target = ctx.state.get(MOUNTED_AT);
+  if (target === undefined) return;
+  await harvestBuildArchives(ctx).catch((e: unknown) => {
+    if (!tolerant) throw e;
+    ctx.log('warn', `could not keep the downloaded packages: ${(e as Error).message}`);
+  });
+  await mountTable(ctx).unmount(target);
+  ctx.state.set(MOUNTED_AT, undefined);
+  await ctx.fs.remove(buildArchivesDir(ctx));
+}
+
 export const mountAptArchives = defineTask({
   id: 'base/mount-apt-archives',
   phase: 'os-installation',
@@ -62,15 +78,9 @@ export const mountAptArchives = defineTask({
     ctx.state.set(MOUNTED_AT, target);
   },
   async undo(ctx) {
-    const target = ctx.state.get(MOUNTED_AT);
-    if (target === undefined) return;
-    // Keep what was downloaded before the failure: the next attempt need not download it again.
-    await harvestBuildArchives(ctx).catch((e: unknown) =>
-      ctx.log('warn', `could not keep the downloaded packages: ${(e as Error).message}`),
-    );
-    await mountTable(ctx).unmount(target);
-    ctx.state.set(MOUNTED_AT, undefined);
-    await ctx.fs.remove(buildArchivesDir(ctx));
+    // What was downloaded before the failure goes into the cache too: the next attempt need not
+    // download it again.
+    await releaseBuildArchives(ctx, true);
   },
 });
 
@@ -81,11 +91,6 @@ export const unmountAptArchives = defineTask({
   before: ['base/clean-apt', 'base/audit-image'],
   hostCommands: ['umount'],
   async run(ctx) {
-    const target = ctx.state.get(MOUNTED_AT);
-    if (target === undefined) return;
-    await harvestBuildArchives(ctx);
-    await mountTable(ctx).unmount(target);
-    ctx.state.set(MOUNTED_AT, undefined);
-    await ctx.fs.remove(buildArchivesDir(ctx));
+    await releaseBuildArchives(ctx, false);
   },
 });
