@@ -29,18 +29,24 @@ export function datasources(settings: CloudInitSettings, provider: string): stri
 
 const yamlString = (s: string): string => JSON.stringify(s);
 
-/** The drop-in /etc/cloud/cloud.cfg.d/90_bootstrap.cfg. */
-export function renderDropIn(settings: CloudInitSettings, provider: string): string {
+/**
+ * The drop-in /etc/cloud/cloud.cfg.d/90_bootstrap.cfg. With `networkd` (the image boots, so the build
+ * configured systemd-networkd), cloud-init renders its network config for networkd only: left to
+ * choose, it prefers ifupdown (eni) whenever ifupdown is installed, which the debootstrap variant
+ * does (priority important), and the interface would then get two DHCP clients.
+ */
+export function renderDropIn(settings: CloudInitSettings, provider: string, networkd = false): string {
   const lines = ['# Written by bootstrap from the manifest (plugins.cloud_init).'];
   const sources = datasources(settings, provider);
   if (sources)
     lines.push(
       `datasource_list: [${[...sources, ...(sources.includes('None') ? [] : ['None'])].join(', ')}]`,
     );
+  if (settings.username !== undefined || networkd) lines.push('system_info:');
+  if (networkd) lines.push('  network:', '    renderers: [networkd]');
   if (settings.username !== undefined) {
     const groups = [...DEFAULT_GROUPS, ...(settings.groups ?? []).filter((g) => !DEFAULT_GROUPS.includes(g))];
     lines.push(
-      'system_info:',
       '  default_user:',
       `    name: ${yamlString(settings.username)}`,
       `    groups: [${groups.map(yamlString).join(', ')}]`,

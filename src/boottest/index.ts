@@ -5,4 +5,5 @@ export { formatCheck, passed, writeBootReport, type BootTestReport } from './rep
 export { startImdsServer, type ImdsRequest, type ImdsServer, type ImdsServerOptions } from './imds-server.js';
 export { metadataTree, type InstanceIdentity } from './imds-data.js';
 export type { CheckResult, CheckStatus } from './checks.js';
+export { releaseGuestChecks, type ReleaseExpectations } from './release-checks.js';
 export type { Accel, Firmware, GuestArch } from './qemu-argv.js';

@@ -10,7 +10,9 @@
  * network config (rendered for networkd) sorts before our file and wins.
  *
  * `--variant=minbase` has no init system and no udev: systemd-sysv makes the image boot, udev creates
- * /dev/disk/by-uuid that fstab relies on, dbus lets hostnamed take the DHCP hostname.
+ * /dev/disk/by-uuid that fstab relies on, dbus lets hostnamed take the DHCP hostname. iproute2 (`ip`,
+ * priority important, so in every variant but minbase) is what cloud-init's networkd renderer and
+ * anyone debugging the network need.
  */
 import { DEBIAN, ENABLED_UNITS, PACKAGES, releaseAtLeast, type Task } from '../../api/index.js';
 
@@ -20,7 +22,7 @@ export const addNetworkPackages: Task = {
   description: 'Add init, udev and systemd-networkd/resolved for DHCP networking',
   async run(ctx) {
     const packages = ctx.state.get(PACKAGES);
-    for (const p of ['systemd-sysv', 'udev', 'dbus']) packages.add(p);
+    for (const p of ['systemd-sysv', 'udev', 'dbus', 'iproute2']) packages.add(p);
     if (releaseAtLeast(ctx.manifest.release, DEBIAN.bookworm)) packages.add('systemd-resolved');
     const units = ctx.state.get(ENABLED_UNITS);
     units.add('systemd-networkd.service');

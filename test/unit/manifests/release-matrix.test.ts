@@ -12,6 +12,9 @@ import { makePlan } from '../../../src/core/make-plan.js';
 import { formatIssue, loadManifest } from '../../../src/manifest/load-manifest.js';
 import { builtinRegistry } from '../../../src/registry/builtin-registry.js';
 import { guestPackages } from '../../../plugins/ec2/guest/select-guest.js';
+import { addCloudInitPackages } from '../../../plugins/cloud_init/tasks.js';
+import { PACKAGES } from '../../../src/api/index.js';
+import { testContext } from '../../helpers/fake-context.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const SHIPPED = [
@@ -118,6 +121,21 @@ describe('release-dependent choices', () => {
       assert.ok(!install.includes('ifupdown') && !install.includes('isc-dhcp-client'), file);
       const ids = makePlan(manifest).plan.tasks.map((t) => t.task.id);
       assert.ok(ids.includes('base/add-network-packages') && ids.includes('base/configure-networking'), file);
+    }
+  });
+
+  it('cloud-init gets iproute2 and the DHCP client its version uses: dhclient up to bookworm, dhcpcd from trixie', async () => {
+    for (const [release, dhcp] of [
+      ['bookworm', 'isc-dhcp-client'],
+      ['trixie', 'dhcpcd-base'],
+      ['sid', 'dhcpcd-base'],
+    ] as const) {
+      const { manifest } = await load('manifests/debian-hvm.yml', [`system.release=${release}`]);
+      const ctx = testContext({ manifest });
+      await addCloudInitPackages.run(ctx);
+      const packages = ctx.state.get(PACKAGES);
+      assert.ok(packages.has('iproute2') && packages.has(dhcp), `${release}: ${[...packages].join(' ')}`);
+      assert.ok(!packages.has(dhcp === 'dhcpcd-base' ? 'isc-dhcp-client' : 'dhcpcd-base'), release);
     }
   });
 });

@@ -33,6 +33,16 @@ describe('cloud_init configuration', () => {
     assert.match(text, /^ {4}name: "admin"$/m);
     assert.match(text, /^ {4}groups: \[.*"video", "docker"\]$/m);
     assert.match(text, /NOPASSWD:ALL/);
+    assert.doesNotMatch(text, /renderers/);
+  });
+
+  it('pins the network renderer to networkd when the build configures networkd', () => {
+    const text = renderDropIn({ username: 'admin' }, 'ec2', true);
+    assert.match(text, /^system_info:\n {2}network:\n {4}renderers: \[networkd\]\n {2}default_user:\n/m);
+    assert.equal(
+      renderDropIn({}, 'kvm', true),
+      '# Written by bootstrap from the manifest (plugins.cloud_init).\nsystem_info:\n  network:\n    renderers: [networkd]\n',
+    );
   });
 
   it('removes disabled modules from every list and nothing else', () => {

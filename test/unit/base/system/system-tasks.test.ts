@@ -47,6 +47,7 @@ test('preparation tasks add their packages and units', async () => {
   for (const task of [addKernelPackage, addLocalePackages, addNetworkPackages]) await task.run(ctx);
   assert.deepEqual([...ctx.state.get(PACKAGES)].sort(), [
     'dbus',
+    'iproute2',
     'linux-image-cloud-amd64',
     'locales',
     'systemd-resolved',
