@@ -30,6 +30,13 @@ export const ec2Provider = definePlugin({
         'set system.bootloader: pvgrub',
       );
     }
+    if (system.architecture === 'arm64' && virtualization !== 'hvm') {
+      report.error(
+        '/provider/virtualization',
+        'arm64 (Graviton) AMIs are hvm only',
+        'set provider.virtualization: hvm (they boot with UEFI, system.boot_mode uefi)',
+      );
+    }
     if (virtualization === 'hvm' && volume.backing === 's3') {
       report.error(
         '/volume/backing',

@@ -9,7 +9,13 @@ import type { GuestChecks, GuestShell } from './guest-session.js';
 import type { ImdsFaults, ImdsRequest } from './imds-server.js';
 
 export const TIME_SYNC_ADDRESS = '169.254.169.123';
-const NIC_MODULES = ['ena', 'ixgbevf'];
+/**
+ * The enhanced networking drivers an instance of the architecture can meet: ENA, and on x86 also the
+ * Intel 82599 VF (ixgbevf, older instance types). Graviton instances have ENA only.
+ */
+export function nicModules(arch: 'amd64' | 'arm64' = 'amd64'): readonly string[] {
+  return arch === 'arm64' ? ['ena'] : ['ena', 'ixgbevf'];
+}
 
 const result = (name: string, ok: boolean, detail: string): CheckResult => ({
   name,
@@ -19,9 +25,14 @@ const result = (name: string, ok: boolean, detail: string): CheckResult => ({
 });
 
 /** modinfo found each module, modprobe loaded it (lsmod), and the initramfs holds it. */
-export function judgeNicDrivers(modinfo: string, lsmod: string, initramfs: string): CheckResult {
+export function judgeNicDrivers(
+  modinfo: string,
+  lsmod: string,
+  initramfs: string,
+  modules: readonly string[] = nicModules(),
+): CheckResult {
   const problems: string[] = [];
-  for (const m of NIC_MODULES) {
+  for (const m of modules) {
     if (!new RegExp(`/${m}\\.ko(\\.[a-z]+)?$`, 'm').test(modinfo)) problems.push(`modinfo: no ${m}`);
     if (!new RegExp(`^${m}\\s`, 'm').test(lsmod)) problems.push(`${m} not loaded after modprobe`);
     if (!new RegExp(`/${m}\\.ko(\\.[a-z]+)?$`, 'm').test(initramfs))
@@ -31,7 +42,7 @@ export function judgeNicDrivers(modinfo: string, lsmod: string, initramfs: strin
     ? result(
         'nic-drivers',
         true,
-        'ena and ixgbevf: modinfo finds them, modprobe loads them, both in the initramfs',
+        `${modules.join(' and ')}: modinfo finds ${modules.length > 1 ? 'them' : 'it'}, modprobe loads ${modules.length > 1 ? 'them' : 'it'}, in the initramfs`,
       )
     : result('nic-drivers', false, problems.join('; '));
 }
@@ -56,12 +67,16 @@ export function judgeNvmeRules(listing: string): CheckResult {
   );
 }
 
-export function judgeSerialConsole(cmdline: string, getty: string): CheckResult {
+/**
+ * console=ttyS0 (EC2's serial console, x86 and Graviton alike) on the kernel command line, and a
+ * getty on the serial port the machine has: ttyS0, or ttyAMA0 on QEMU's arm64 virt machine (PL011).
+ */
+export function judgeSerialConsole(cmdline: string, getty: string, tty = 'ttyS0'): CheckResult {
   const ok = /(^|\s)console=ttyS0\b/.test(cmdline) && getty.trim() === 'active';
   return result(
     'serial-console',
     ok,
-    `console=ttyS0 ${/console=ttyS0/.test(cmdline) ? 'on' : 'not on'} the command line, serial-getty@ttyS0 ${getty.trim()}`,
+    `console=ttyS0 ${/console=ttyS0/.test(cmdline) ? 'on' : 'not on'} the command line, serial-getty@${tty} ${getty.trim()}`,
   );
 }
 
@@ -86,13 +101,17 @@ export interface Ec2CheckOptions {
   readonly initScriptLog?: readonly RegExp[];
   /** More checks of this boot (e.g. user-data saved and not run). */
   readonly extra?: GuestChecks;
+  /** arm64: ENA only, and the serial getty on QEMU virt's ttyAMA0. Default amd64. */
+  readonly arch?: 'amd64' | 'arm64';
 }
 
 /** The EC2 guest checks, for `runBootTest({ guestChecks })`. The user has passwordless sudo or is root. */
 export function ec2GuestChecks(o: Ec2CheckOptions = {}): GuestChecks {
   return async (guest) => {
-    const modinfo = await out(guest, 'for m in ena ixgbevf; do /sbin/modinfo -n $m; done');
-    const lsmod = await out(guest, 'sudo -n /sbin/modprobe -a ena ixgbevf; /sbin/lsmod');
+    const modules = nicModules(o.arch);
+    const tty = o.arch === 'arm64' ? 'ttyAMA0' : 'ttyS0';
+    const modinfo = await out(guest, `for m in ${modules.join(' ')}; do /sbin/modinfo -n $m; done`);
+    const lsmod = await out(guest, `sudo -n /sbin/modprobe -a ${modules.join(' ')}; /sbin/lsmod`);
     const initramfs = await out(guest, 'sudo -n lsinitramfs /boot/initrd.img-$(uname -r)');
     const servers = await out(guest, 'timedatectl show-timesync --property=SystemNTPServers --value');
     const enabled = await out(guest, 'systemctl is-enabled systemd-timesyncd');
@@ -102,12 +121,12 @@ export function ec2GuestChecks(o: Ec2CheckOptions = {}): GuestChecks {
       'ls /usr/lib/udev/rules.d/70-ec2-nvme-devices.rules /usr/sbin/ebsnvme-id',
     );
     const cmdline = await out(guest, 'cat /proc/cmdline');
-    const getty = await out(guest, 'systemctl is-active serial-getty@ttyS0.service');
+    const getty = await out(guest, `systemctl is-active serial-getty@${tty}.service`);
     const checks = [
-      judgeNicDrivers(modinfo, lsmod, initramfs),
+      judgeNicDrivers(modinfo, lsmod, initramfs, modules),
       judgeTimeSync(servers, enabled),
       judgeNvmeRules(rules),
-      judgeSerialConsole(cmdline, getty),
+      judgeSerialConsole(cmdline, getty, tty),
     ];
     if (o.initScriptLog) {
       const journal = await out(guest, 'sudo -n journalctl -b -t ec2-init -o cat --no-pager');

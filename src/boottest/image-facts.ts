@@ -6,6 +6,7 @@
  */
 import type { CommandRunner } from '../api/index.js';
 import type { ImageFacts } from './checks.js';
+import type { GuestArch } from './qemu-argv.js';
 
 const UNREADABLE: ImageFacts = { readable: false };
 
@@ -28,6 +29,26 @@ export async function readImageFacts(
     // A tool missing or an odd layout only means the comparison is not made; the checks say so.
   }
   return UNREADABLE;
+}
+
+/**
+ * The image's architecture, from its multiarch library directory (/usr/lib/aarch64-linux-gnu or
+ * x86_64-linux-gnu); undefined when it cannot be read (qcow2, not ext*, no such directory).
+ */
+export async function readImageArchitecture(
+  runner: CommandRunner,
+  image: string,
+): Promise<GuestArch | undefined> {
+  try {
+    for (const offset of await partitionOffsets(runner, image)) {
+      const lib = await debugfs(runner, `${image}?offset=${offset}`, 'ls /usr/lib');
+      if (/\baarch64-linux-gnu\b/.test(lib)) return 'arm64';
+      if (/\bx86_64-linux-gnu\b/.test(lib)) return 'amd64';
+    }
+  } catch {
+    // unreadable: the caller falls back to its default
+  }
+  return undefined;
 }
 
 /** Byte offsets of the image's partitions, or [0] for a filesystem without a partition table. */

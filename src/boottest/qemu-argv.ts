@@ -48,7 +48,7 @@ export function qemuArgv(c: QemuConfig): string[] {
   else argv.push('-machine', `q35,accel=${c.accel}`);
   argv.push(
     '-cpu',
-    c.accel === 'kvm' ? 'host' : 'max',
+    cpuModel(c),
     '-m',
     String(c.memoryMiB ?? 1024),
     '-smp',
@@ -82,6 +82,17 @@ export function qemuArgv(c: QemuConfig): string[] {
     );
   }
   return argv;
+}
+
+/**
+ * `host` with KVM; under TCG the emulated `max` CPU. For arm64, `max` implements pointer
+ * authentication with the architected QARMA algorithm, which TCG computes in software on every
+ * function entry and return; `pauth-impdef=on` swaps it for QEMU's cheap implementation-defined one
+ * (the guest cannot tell, QEMU's docs recommend it for speed).
+ */
+export function cpuModel(c: Pick<QemuConfig, 'arch' | 'accel'>): string {
+  if (c.accel === 'kvm') return 'host';
+  return c.arch === 'arm64' ? 'max,pauth-impdef=on' : 'max';
 }
 
 function netdev(c: QemuConfig): string {

@@ -26,7 +26,7 @@ export interface BootTestOptions {
   readonly runner: CommandRunner;
   readonly firmware?: Firmware;
   readonly arch?: GuestArch;
-  /** Seconds for the whole boot and every check (default 300). */
+  /** Seconds for the whole boot and every check (default 300; 900 for arm64 under TCG). */
   readonly timeoutSeconds?: number;
   /** The user SSH logs in as (default root). */
   readonly user?: string;
@@ -68,6 +68,14 @@ const POWEROFF_MS = 120_000;
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
+/**
+ * The default timeout for a guest: an arm64 guest under TCG on an x86 host is emulated instruction
+ * by instruction (its firmware, kernel and cloud-init take about 3 to 5 times as long as amd64's).
+ */
+export function defaultTimeoutSeconds(arch: GuestArch, accel: Accel): number {
+  return arch === 'arm64' && accel === 'tcg' ? 900 : DEFAULT_TIMEOUT_SECONDS;
+}
+
 export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
   const began = Date.now();
   const image = resolve(o.image);
@@ -92,7 +100,8 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
     const identity: InstanceIdentity = {
       instanceId: 'i-0b00715e57000000a',
       imageId: 'ami-0b00715e57000000a',
-      instanceType: 't3.micro',
+      // A Graviton type for arm64, as EC2 would report.
+      instanceType: arch === 'arm64' ? 't4g.micro' : 't3.micro',
       region: 'us-east-1',
       availabilityZone: 'us-east-1a',
       mac: '52:54:00:b0:07:01',
@@ -131,7 +140,7 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       ssh: { user, port: sshPort, key: key.privateKey },
       image: imageFacts,
       startedAt,
-      deadline: startedAt + (o.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+      deadline: startedAt + (o.timeoutSeconds ?? defaultTimeoutSeconds(arch, accel)) * 1000,
       expectSsh: o.expectSsh,
       expectImdsV2: imds === 'v2' || Boolean(o.imageClaimsImdsV2),
       ...(o.signal ? { signal: o.signal } : {}),
@@ -171,7 +180,7 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
           ssh: target,
           image: imageFacts,
           startedAt: again,
-          deadline: again + (o.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+          deadline: again + (o.timeoutSeconds ?? defaultTimeoutSeconds(arch, accel)) * 1000,
           expectSsh: true,
           expectImdsV2: imds === 'v2' || Boolean(o.imageClaimsImdsV2),
           previous: firstFacts,

@@ -39,6 +39,9 @@ export const COMMAND_PACKAGES: Readonly<Record<string, string>> = {
   'apt-config': 'apt',
   gpg: 'gpg',
   'qemu-aarch64-static': 'qemu-user-static',
+  // mmdebstrap refuses a foreign architecture without it.
+  'arch-test': 'arch-test',
+  'update-binfmts': 'binfmt-support',
   mcopy: 'mtools',
   fallocate: 'util-linux',
   // ansible-core has no chroot connection plugin; the full ansible package does.

@@ -79,7 +79,24 @@ export function checkCore(data: ManifestData, report: CheckReporter): void {
   const { system, volume, bootstrapper } = data;
   const partitions = volume.partitions;
   const type = partitions.type;
-  const bootMode = system.boot_mode ?? 'bios';
+  // arm64 machines have UEFI only, so GRUB on arm64 defaults to it (src/base/bootloader/boot-mode.ts);
+  // without a bootloader (bootstrap-vz's arm64 kvm example) there is no boot mode to check.
+  const arm64Grub = system.architecture === 'arm64' && system.bootloader === 'grub';
+  const bootMode = system.boot_mode ?? (arm64Grub ? 'uefi' : 'bios');
+  if (system.architecture === 'arm64' && system.boot_mode !== undefined && bootMode !== 'uefi') {
+    report.error(
+      '/system/boot_mode',
+      `boot_mode ${bootMode} is not possible on arm64: arm64 machines (EC2 Graviton, QEMU virt) boot with UEFI only`,
+      'set system.boot_mode to uefi, or leave it out (uefi is the default on arm64)',
+    );
+  }
+  if (system.architecture === 'i386' && system.boot_mode !== undefined && bootMode !== 'bios') {
+    report.error(
+      '/system/boot_mode',
+      `boot_mode ${bootMode} is not supported on i386`,
+      'i386 images boot with BIOS',
+    );
+  }
 
   // bootstrap-vz: "Doing this via the schema is a pain and does not output a useful error message."
   if (system.bootloader === 'grub' && type === 'none') {

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { bootDefaults, NO_MANIFEST_DEFAULTS } from '../../boottest/manifest-defaults.js';
 import { formatCheck, runBootTest, writeBootReport, type BootTestReport } from '../../boottest/index.js';
 import { ec2ChecksFor } from '../../boottest/ec2-checks.js';
+import { readImageArchitecture } from '../../boottest/image-facts.js';
 import { qemuBinary } from '../../boottest/qemu-argv.js';
 import { installInterruptHandlers } from '../../engine/interrupts.js';
 import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
@@ -48,7 +49,12 @@ export async function bootTestCommand(
     throw new CliExit(EXIT_USAGE, `${image}: no such image (or not readable)`);
   }
   const defaults = opts.manifest ? bootDefaults(await loadForCli(opts.manifest, out)) : NO_MANIFEST_DEFAULTS;
-  const arch = defaults.arch;
+  // Without a manifest, the image says what it is (an arm64 image boots with qemu-system-aarch64).
+  const probe = createHostRunner({ log: createNullLogger(), signal: new AbortController().signal });
+  const arch = opts.manifest ? defaults.arch : ((await readImageArchitecture(probe, image)) ?? defaults.arch);
+  if (arch === 'arm64' && firmware === 'bios') {
+    throw new CliExit(EXIT_USAGE, '--firmware bios: arm64 machines boot with UEFI only');
+  }
   const ec2Checks = ec2ChecksFor(defaults.ec2);
   const needs = new Map(
     ['qemu-img', qemuBinary(arch), 'socat', 'ssh', 'ssh-keygen'].map((c) => [c, ['boot-test']]),
@@ -78,7 +84,7 @@ export async function bootTestCommand(
       image,
       runner,
       arch,
-      firmware: firmware ?? defaults.firmware,
+      firmware: firmware ?? (arch === 'arm64' ? 'uefi' : defaults.firmware),
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
       user: opts.user ?? defaults.user,
       imds,

@@ -6,12 +6,18 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { EventSink } from '../../api/index.js';
+import type { EventSink, Manifest } from '../../api/index.js';
 import { makePlan, type ManifestPlan } from '../../core/make-plan.js';
 import { createFileJournal } from '../../engine/cloud-journal-file.js';
 import { installInterruptHandlers } from '../../engine/interrupts.js';
 import { runPlan } from '../../engine/run-plan.js';
 import { PlanError } from '../../graph/resolve-plan.js';
+import {
+  checkEmulation,
+  emulationCommands,
+  formatEmulationProblems,
+  needsEmulation,
+} from '../../host/foreign-arch.js';
 import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
 import { createLogSink } from '../../log/log-sink.js';
 import { createFileLogger, createNullLogger, type Logger } from '../../log/logger.js';
@@ -51,6 +57,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
   const manifest = await loadForCli(file, out, {
     ...(opts.set ? { set: opts.set } : {}),
     preflight: !offline(opts),
+    hostFiles: opts.dryRun ? 'warn' : 'error',
   });
   const { plan } = planOrExit(file, () => makePlan(manifest));
   const dryRun = Boolean(opts.dryRun);
@@ -62,7 +69,8 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
       'bootstrap must run as root to build (loop devices, mounts, chroot); use --dry-run to try a manifest',
     );
   }
-  if (!dryRun) await checkHostCommands(plan);
+  if (!dryRun) await checkHostCommands(plan, manifest);
+  if (!dryRun) await checkForeignArchitecture(file, manifest);
 
   const name = manifest.expand(manifest.data.name);
   const runId = randomBytes(4).toString('hex');
@@ -159,14 +167,35 @@ function refuseUnavailable(file: string, plan: ManifestPlan['plan']): void {
   );
 }
 
-async function checkHostCommands(plan: ManifestPlan['plan']): Promise<void> {
+async function checkHostCommands(plan: ManifestPlan['plan'], manifest: Manifest): Promise<void> {
   const needs = new Map<string, string[]>();
   for (const { task } of plan.tasks) {
     for (const command of task.hostCommands ?? [])
       needs.set(command, [...(needs.get(command) ?? []), task.id]);
   }
+  const { architecture } = manifest.data.system;
+  if (needsEmulation(architecture)) {
+    for (const command of emulationCommands(architecture, manifest.data.bootstrapper.tool))
+      needs.set(command, [`(${architecture} on this host)`]);
+  }
   const missing = await findMissingCommands(needs);
   if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing));
+}
+
+/**
+ * An image of another architecture is built through qemu-user and binfmt_misc (src/host/foreign-arch.ts):
+ * refused before any work when that is not set up, whatever the backing (on an amd64 EC2 instance
+ * building an arm64 AMI into an EBS volume too).
+ */
+async function checkForeignArchitecture(file: string, manifest: Manifest): Promise<void> {
+  const status = await checkEmulation(manifest.data.system.architecture);
+  if (status.problems.length === 0) return;
+  const ebs =
+    manifest.data.volume.backing === 'ebs'
+      ? `\n(backing ebs: this ${status.host} instance would run the ${status.target} image's programs on the attached volume; ` +
+        `set up emulation as above, or build on a ${status.target} (Graviton) instance)`
+      : '';
+  throw new CliExit(EXIT_USAGE, `${file}: ${formatEmulationProblems(status, file)}${ebs}`);
 }
 
 function makeRenderer(opts: BuildOptions, out: Output, log: Logger): EventSink & { close(): void } {

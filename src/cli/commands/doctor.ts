@@ -6,8 +6,16 @@ import { access } from 'node:fs/promises';
 import { execa } from 'execa';
 import { makePlan } from '../../core/make-plan.js';
 import {
+  checkEmulation,
+  emulationCommands,
+  formatEmulationProblems,
+  needsEmulation,
+  setupEmulation,
+} from '../../host/foreign-arch.js';
+import {
   BASELINE_PACKAGES,
   COMMAND_PACKAGES,
+  findCommand,
   findMissingCommands,
   formatMissing,
 } from '../../host/host-commands.js';
@@ -26,11 +34,20 @@ export async function doctorCommand(
     BASELINE_PACKAGES.includes(pkg),
   );
   for (const [command] of baselineCommands) needs.set(command, ['(baseline)']);
+  // Architectures the manifests build that this host runs only through qemu-user (file for the hint).
+  const foreign = new Map<string, string>();
   for (const file of files) {
-    const { plan } = makePlan(await loadForCli(file, out));
+    const manifest = await loadForCli(file, out);
+    const { plan } = makePlan(manifest);
     for (const { task } of plan.tasks) {
       for (const c of task.hostCommands ?? [])
         needs.set(c, [...(needs.get(c) ?? []).filter((x) => x !== '(baseline)'), task.id]);
+    }
+    const arch = manifest.data.system.architecture;
+    if (needsEmulation(arch)) {
+      if (!foreign.has(arch)) foreign.set(arch, file);
+      for (const c of emulationCommands(arch, manifest.data.bootstrapper.tool))
+        needs.set(c, [...(needs.get(c) ?? []).filter((x) => x !== '(baseline)'), `(${arch} on this host)`]);
     }
   }
   let ok = true;
@@ -62,5 +79,41 @@ export async function doctorCommand(
     missing = await findMissingCommands(needs);
     out.out(missing.length === 0 ? 'ok   all host commands found' : formatMissing(missing));
   }
+  for (const [arch, file] of foreign) ok = (await checkForeign(arch, file, Boolean(opts.fix), out)) && ok;
+  if (files.length === 0) {
+    // Not a failure: only arm64 manifests need it, and doctor with one of them sets it up.
+    const arm64 = await checkEmulation('arm64');
+    if (arm64.needed) {
+      out.out(
+        arm64.problems.length === 0
+          ? `ok   arm64 images: ${arm64.entry} registered with binfmt_misc (emulated builds)`
+          : `--   arm64 images: not set up (${arm64.problems.join('; ')}); ` +
+              '`bootstrap doctor --fix manifests/debian-qemu-arm64.yml` sets it up',
+      );
+    }
+  }
   return ok && missing.length === 0 ? EXIT_OK : EXIT_BUILD_FAILED;
+}
+
+/** Emulation of a foreign architecture (src/host/foreign-arch.ts): reported, and set up with --fix. */
+async function checkForeign(arch: string, file: string, fix: boolean, out: Output): Promise<boolean> {
+  let status = await checkEmulation(arch);
+  if (status.problems.length > 0 && fix) {
+    try {
+      const done = await setupEmulation(arch, {
+        run: (argv) => execa(argv[0] as string, argv.slice(1)),
+        findCommand: (c) => findCommand(c),
+      });
+      for (const line of done) out.out(`fixed: ${line}`);
+    } catch (error) {
+      out.out(`FAIL ${error instanceof Error ? error.message : String(error)}`);
+    }
+    status = await checkEmulation(arch);
+  }
+  out.out(
+    status.problems.length === 0
+      ? `ok   ${arch} programs run through qemu-user (${status.entry} registered with binfmt_misc, flag F)`
+      : `FAIL ${formatEmulationProblems(status, file)}`,
+  );
+  return status.problems.length === 0;
 }

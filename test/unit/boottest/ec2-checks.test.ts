@@ -12,6 +12,7 @@ import {
   judgeNicDrivers,
   judgeSerialConsole,
   judgeTimeSync,
+  nicModules,
   savedUserDataChecks,
 } from '../../../src/boottest/ec2-checks.js';
 import type { GuestShell } from '../../../src/boottest/guest-session.js';
@@ -199,5 +200,16 @@ describe('IMDS faults', () => {
       },
     ];
     assert.equal(judgeImdsFaults(requests, { failFirst: 1, slowFirst: 1 }).status, 'fail');
+  });
+
+  it("arm64 (Graviton): ENA only, and the serial getty on QEMU virt's ttyAMA0", () => {
+    const arm = '/lib/modules/6.12.0-1-cloud-arm64/kernel/drivers/net/ethernet/amazon/ena/ena.ko\n';
+    assert.deepEqual(nicModules('arm64'), ['ena']);
+    const c = judgeNicDrivers(arm, 'ena 151552 0\n', `usr${arm}`, nicModules('arm64'));
+    assert.equal(c.status, 'pass', c.detail);
+    assert.equal(judgeNicDrivers(arm, 'ena 151552 0\n', `usr${arm}`).status, 'fail');
+    const tty = judgeSerialConsole('console=ttyAMA0,115200 console=ttyS0,115200', 'active', 'ttyAMA0');
+    assert.equal(tty.status, 'pass');
+    assert.match(tty.detail, /serial-getty@ttyAMA0 active/);
   });
 });

@@ -82,5 +82,8 @@ describe('qemu argv', () => {
     const arm = qemuArgv({ ...base, arch: 'arm64' });
     assert.equal(arm[0], 'qemu-system-aarch64');
     assert.deepEqual(value(arm, '-machine'), ['virt,accel=tcg']);
+    // TCG computes QARMA pointer authentication in software: the cheap implementation-defined one.
+    assert.deepEqual(value(arm, '-cpu'), ['max,pauth-impdef=on']);
+    assert.deepEqual(value(qemuArgv({ ...base, arch: 'arm64', accel: 'kvm' }), '-cpu'), ['host']);
   });
 });
