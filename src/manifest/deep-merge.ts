@@ -4,7 +4,6 @@
  * file whose value won.
  */
 import { isPlainObject, joinPointer } from './pointer.js';
-import { isForbiddenKey } from './safe-keys.js';
 import { SourceMap } from './source-map.js';
 
 export interface Located {
@@ -35,8 +34,6 @@ function mergeObject(
   const result: Record<string, unknown> = {};
   const keys = [...Object.keys(base), ...Object.keys(child).filter((k) => !Object.hasOwn(base, k))];
   for (const key of keys) {
-    // Refused when read (load-document.ts, set-overrides.ts); never assigned, whatever the caller.
-    if (isForbiddenKey(key)) continue;
     const p = joinPointer(pointer, key);
     const prev = base[key];
     if (!Object.hasOwn(child, key)) {
