@@ -8,7 +8,7 @@
  * - Upstream's schema also pinned `system.release` to a list (wheezy..sid) that went stale at buster; that
  *   constraint is not ported (releases are checked against the release table).
  */
-import type { JsonSchema } from '../../src/api/index.js';
+import { USERNAME_PATTERN, type JsonSchema } from '../../src/api/index.js';
 
 const moduleList: JsonSchema = {
   type: 'array',
@@ -16,7 +16,12 @@ const moduleList: JsonSchema = {
   items: {
     type: 'object',
     properties: {
-      module: { type: 'string', description: 'cloud-init module name, e.g. growpart.' },
+      module: {
+        type: 'string',
+        pattern: '^[a-z0-9_-]+$',
+        'x-pattern-message': 'must be a cloud-init module name such as growpart',
+        description: 'cloud-init module name, e.g. growpart.',
+      },
       position: {
         type: 'integer',
         minimum: 0,
@@ -33,21 +38,32 @@ export const schema: JsonSchema = {
   title: 'cloud_init plugin',
   description: 'Install cloud-init and configure its default user, datasources and modules.',
   properties: {
-    username: { type: 'string', description: 'Name of the default user cloud-init creates (e.g. admin).' },
+    username: {
+      type: 'string',
+      pattern: USERNAME_PATTERN,
+      'x-pattern-message': 'must be a user name: lowercase letters, digits, _ and -, not starting with -',
+      description: 'Name of the default user cloud-init creates (e.g. admin), as admin_user.username.',
+    },
     groups: {
       type: 'array',
-      items: { type: 'string' },
+      items: { type: 'string', pattern: USERNAME_PATTERN, 'x-pattern-message': 'must be a group name' },
       uniqueItems: true,
       description: "Groups the default user is added to, besides Debian's defaults.",
     },
     metadata_sources: {
       type: 'string',
+      pattern: '^[A-Za-z0-9]+([,\\s]+[A-Za-z0-9]+)*$',
+      'x-pattern-message': 'must be datasource names such as Ec2, comma separated',
       description:
         'Datasources cloud-init tries, comma separated (e.g. Ec2, or "NoCloud, ConfigDrive"). Defaults by provider.',
     },
     disable_modules: {
       type: 'array',
-      items: { type: 'string' },
+      items: {
+        type: 'string',
+        pattern: '^[a-z0-9_-]+$',
+        'x-pattern-message': 'must be a cloud-init module name',
+      },
       uniqueItems: true,
       description: 'Modules removed from every list of /etc/cloud/cloud.cfg.',
     },

@@ -14,3 +14,4 @@ export * from './password-hash.js';
 export * from './tree-tar.js';
 export * from './cloud-journal.js';
 export * from './secrets.js';
+export * from './value-patterns.js';

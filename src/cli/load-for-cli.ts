@@ -14,6 +14,8 @@ export interface LoadOptions {
   readonly now?: Date;
   /** Run the preflight checks that read the Debian archive (src/core/preflight.ts). */
   readonly preflight?: boolean;
+  /** Missing host files the manifest names: errors for a real build, warnings otherwise. */
+  readonly hostFiles?: 'error' | 'warn';
 }
 
 export async function loadForCli(file: string, out: Output, opts: LoadOptions = {}): Promise<Manifest> {
@@ -21,6 +23,7 @@ export async function loadForCli(file: string, out: Output, opts: LoadOptions = 
     registry: builtinRegistry(),
     ...(opts.set ? { set: opts.set } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.hostFiles ? { hostFiles: opts.hostFiles } : {}),
     ...(opts.preflight ? { preflight: (m: Manifest, report) => runPreflight(m, report) } : {}),
   });
   for (const w of result.warnings) out.err(formatIssue(w, { color: out.color }).replace(/^/, 'warning: '));

@@ -79,6 +79,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
     .argument('<manifest...>', 'manifest files')
     .addOption(setOption())
     .option('--offline', "skip the checks that read the Debian archive (the root partition's size)")
+    .option('--debug', 'show a stack trace for an internal error')
     .addOption(colorOption())
     .action((files: string[], o: Record<string, unknown>) =>
       run(
@@ -99,6 +100,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
     )
     .addOption(setOption())
     .option('--offline', "skip the checks that read the Debian archive (the root partition's size)")
+    .option('--debug', 'show a stack trace for an internal error')
     .addOption(colorOption())
     .action((file: string, o: Record<string, unknown>) =>
       run(

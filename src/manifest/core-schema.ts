@@ -12,6 +12,19 @@
  */
 import { SIZE_PATTERN } from '../api/size.js';
 import type { JsonSchema } from '../api/plugin.js';
+import {
+  APT_FILE_NAME_PATTERN,
+  CHARMAP_PATTERN,
+  HOSTNAME_PATTERN,
+  INSTALL_PATTERN,
+  LOCALE_PATTERN,
+  MOUNTOPTS_PATTERN,
+  NAME_MAX,
+  NAME_PATTERN,
+  PACKAGE_PATTERN,
+  PARTITION_NAME_PATTERN,
+  TIMEZONE_PATTERN,
+} from '../api/value-patterns.js';
 
 export const SCHEMA_BASE = 'https://schemas.debian-image-bootstrap.invalid/';
 export const PATTERN_MESSAGE = 'x-pattern-message';
@@ -25,7 +38,11 @@ const bytes = {
 } as const;
 const packageNames = {
   type: 'array',
-  items: { type: 'string', pattern: '^[^/]+$', [PATTERN_MESSAGE]: 'must be a package name' },
+  items: {
+    type: 'string',
+    pattern: PACKAGE_PATTERN,
+    [PATTERN_MESSAGE]: 'must be a Debian package name, optionally name=version or name/release',
+  },
   minItems: 1,
 } as const;
 const uri = { type: 'string', format: 'uri' } as const;
@@ -41,7 +58,15 @@ export const partitionSchema = {
       minItems: 1,
       description: 'Replaces mkfs; {fs}, {device_path} and {size} are substituted.',
     },
-    mountopts: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    mountopts: {
+      type: 'array',
+      items: {
+        type: 'string',
+        pattern: MOUNTOPTS_PATTERN,
+        [PATTERN_MESSAGE]: 'must be mount options such as noatime or errors=remount-ro, comma-separated',
+      },
+      minItems: 1,
+    },
     mode: {
       type: 'string',
       pattern: '^[0-7]{3,4}$',
@@ -115,10 +140,27 @@ const system = {
     architecture: { enum: ['i386', 'amd64', 'arm64'] },
     userspace_architecture: { enum: ['i386'], description: 'i386 userspace on an amd64 kernel.' },
     bootloader: { enum: ['pvgrub', 'grub', 'extlinux', 'none'] },
-    charmap: { type: 'string' },
-    hostname: { type: 'string', pattern: '^\\S+$', [PATTERN_MESSAGE]: 'must not contain spaces' },
-    locale: { type: 'string' },
-    timezone: { type: 'string' },
+    charmap: {
+      type: 'string',
+      pattern: CHARMAP_PATTERN,
+      [PATTERN_MESSAGE]: 'must be a character map such as UTF-8',
+    },
+    hostname: {
+      type: 'string',
+      pattern: HOSTNAME_PATTERN,
+      [PATTERN_MESSAGE]:
+        'must be a host name (RFC 1123): letters, digits, inner hyphens, dot-separated labels',
+    },
+    locale: {
+      type: 'string',
+      pattern: LOCALE_PATTERN,
+      [PATTERN_MESSAGE]: 'must be a locale such as en_US, de_DE.UTF-8 or C',
+    },
+    timezone: {
+      type: 'string',
+      pattern: TIMEZONE_PATTERN,
+      [PATTERN_MESSAGE]: 'must be a time zone name such as UTC or Europe/Berlin',
+    },
     boot_mode: {
       enum: ['bios', 'uefi', 'hybrid'],
       description:
@@ -137,8 +179,9 @@ const packages = {
       type: 'array',
       items: {
         type: 'string',
-        pattern: '^([^/]+(/[^/]+)?|/[^\\0]+)$',
-        [PATTERN_MESSAGE]: 'must be a package name, name/target-release, or the absolute path of a .deb',
+        pattern: INSTALL_PATTERN,
+        [PATTERN_MESSAGE]:
+          'must be a package name, name=version, name/target-release, or the absolute path of a .deb',
       },
       minItems: 1,
     },
@@ -159,6 +202,10 @@ const packages = {
     security: uri,
     preferences: {
       type: 'object',
+      propertyNames: {
+        pattern: APT_FILE_NAME_PATTERN,
+        [PATTERN_MESSAGE]: 'is not a file name (letters, digits, . _ -)',
+      },
       patternProperties: {
         '^[^/\\0]+$': {
           type: 'array',
@@ -188,6 +235,10 @@ const packages = {
     },
     sources: {
       type: 'object',
+      propertyNames: {
+        pattern: APT_FILE_NAME_PATTERN,
+        [PATTERN_MESSAGE]: 'is not a file name (letters, digits, . _ -)',
+      },
       patternProperties: {
         '^[^/\\0]+$': {
           type: 'array',
@@ -240,6 +291,10 @@ const volume = {
       },
       // Any other key is a named partition; bootstrap-vz allows those on gpt only (semantic check).
       additionalProperties: partitionSchema,
+      propertyNames: {
+        pattern: PARTITION_NAME_PATTERN,
+        [PATTERN_MESSAGE]: 'is not a mount point below / (letters, digits, . _ + -, no "..")',
+      },
       required: ['type', 'root'],
     },
   },
@@ -262,7 +317,9 @@ export const coreSchema = {
     },
     name: {
       type: 'string',
-      description: 'Image name; manifest variables such as {system.release} and {%Y} expand.',
+      pattern: NAME_PATTERN,
+      [PATTERN_MESSAGE]: 'may hold only letters, digits, . _ + @ ( ) - and {variables}',
+      description: `Image name; manifest variables such as {system.release} and {%Y} expand. At most ${NAME_MAX} characters once expanded.`,
     },
     provider: {
       type: 'object',

@@ -4,6 +4,7 @@
  * file whose value won.
  */
 import { isPlainObject, joinPointer } from './pointer.js';
+import { isForbiddenKey } from './safe-keys.js';
 import { SourceMap } from './source-map.js';
 
 export interface Located {
@@ -34,6 +35,8 @@ function mergeObject(
   const result: Record<string, unknown> = {};
   const keys = [...Object.keys(base), ...Object.keys(child).filter((k) => !Object.hasOwn(base, k))];
   for (const key of keys) {
+    // Refused when read (load-document.ts, set-overrides.ts); never assigned, whatever the caller.
+    if (isForbiddenKey(key)) continue;
     const p = joinPointer(pointer, key);
     const prev = base[key];
     if (!Object.hasOwn(child, key)) {

@@ -3,13 +3,29 @@
  * source map. Every failure (missing file, binary content, bad UTF-8, YAML syntax, empty document,
  * top level that is not a mapping) comes back as a positioned issue, never as a thrown error.
  */
-import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  parseDocument,
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type YAMLError,
+  type YAMLMap,
+} from 'yaml';
 import { issue, type ManifestIssue, type Position } from './issue.js';
 import { joinPointer } from './pointer.js';
 import { SourceMap } from './source-map.js';
 import { stripJsonComments } from './strip-json-comments.js';
 import { decode } from './decode-text.js';
+import { readBounded } from './read-bounded.js';
+import { FORBIDDEN_KEY_HINT, isForbiddenKey } from './safe-keys.js';
 
 export interface LoadedDocument {
   readonly file: string;
@@ -21,28 +37,36 @@ export type DocumentResult = { ok: true; doc: LoadedDocument } | { ok: false; is
 
 const START: Position = { line: 1, col: 1 };
 
-/** Reads and parses `file` (an absolute path). */
+/** Reads and parses `file` (an absolute path): a regular file of at most MAX_MANIFEST_BYTES. */
 export async function loadDocument(file: string): Promise<DocumentResult> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'file not found'
-        : code === 'EISDIR'
-          ? 'is a directory, not a file'
-          : (err as Error).message;
-    return fail(issue(file, START, '', `cannot read manifest: ${why}`));
-  }
-  const decoded = decode(file, bytes);
+  const read = await readBounded(file);
+  if (!read.ok) return fail(issue(file, START, '', `cannot read manifest: ${read.why}`, read.hint));
+  const decoded = decode(file, read.bytes);
   if (typeof decoded !== 'string') return fail(decoded);
   return parseText(file, decoded);
 }
 
+/** More aliases than any hand-written manifest has; bounds the YAML library's alias resolution. */
+export const MAX_ALIASES = 500;
+/** Values an alias-expanded document may hold (a YAML "billion laughs" stops here). */
+export const MAX_EXPANDED_NODES = 100_000;
+
 /** Parses manifest text already in memory (used by loadDocument and by tests). */
 export function parseText(file: string, text: string): DocumentResult {
+  try {
+    return parseUnbounded(file, text);
+  } catch (err) {
+    // A document nested thousands of levels deep exhausts the parser's stack: an input error too.
+    if (err instanceof RangeError) {
+      return fail(
+        issue(file, START, '', 'the manifest is nested too deeply to read', 'a manifest nests a few levels'),
+      );
+    }
+    throw err;
+  }
+}
+
+function parseUnbounded(file: string, text: string): DocumentResult {
   const map = new SourceMap();
   map.setText(file, text);
   const isJson = file.toLowerCase().endsWith('.json');
@@ -50,28 +74,29 @@ export function parseText(file: string, text: string): DocumentResult {
   const lineCounter = new LineCounter();
   // YAML 1.1 is what PyYAML (and so bootstrap-vz) reads: `yes`/`no` booleans, `<<` merge keys.
   // JSON is valid YAML 1.2 flow syntax, so .json files go through the same parser and keep positions.
+  // uniqueKeys: false because the library's check compares each key with every earlier one
+  // (quadratic: 40,000 keys took minutes); checkStructure finds duplicates with one set per mapping.
   const doc = parseDocument(source, {
     lineCounter,
     prettyErrors: false,
-    uniqueKeys: true,
+    uniqueKeys: false,
     ...(isJson ? { version: '1.2' as const } : { version: '1.1' as const, merge: true }),
   });
   const pos = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
-  const errors = doc.errors.map((e) => {
-    const at = pos(e.pos[0]);
-    return issue(
-      file,
-      at,
-      '',
-      `YAML syntax error: ${firstLine(e.message)}`,
-      undefined,
-      map.line(file, at.line),
-    );
-  });
-  if (errors.length > 0) return { ok: false, issues: errors };
+  const at = (offset: number, message: string, hint?: string): ManifestIssue => {
+    const p = pos(offset);
+    return issue(file, p, '', message, hint, map.line(file, p.line));
+  };
+  if (doc.errors.length > 0) {
+    if (doc.errors.some((e) => /call stack/.test(e.message))) throw new RangeError('nesting');
+    // One issue per distinct message: a parser that lost its way repeats itself.
+    const seen = new Set<string>();
+    const errors = doc.errors.filter((e) => !seen.has(e.message) && Boolean(seen.add(e.message)));
+    return { ok: false, issues: errors.slice(0, 10).map((e) => syntaxIssue(doc, e, pos, at)) };
+  }
 
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) {
@@ -86,29 +111,188 @@ export function parseText(file: string, text: string): DocumentResult {
     );
   }
   if (!isMap(root)) {
-    const at = pos(root.range[0]);
     const kind = isSeq(root) ? 'a list' : 'a single value';
-    return fail(
-      issue(
-        file,
-        at,
-        '',
-        `the top level of a manifest must be a mapping of sections, not ${kind}`,
-        undefined,
-        map.line(file, at.line),
-      ),
-    );
+    return fail(at(root.range[0], `the top level of a manifest must be a mapping of sections, not ${kind}`));
   }
+  const structure = checkStructure(doc, pos, at);
+  if (structure.issues.length > 0) return { ok: false, issues: structure.issues };
   let data: unknown;
   try {
-    data = normalize(doc.toJS({ maxAliasCount: 1000 }));
+    data = normalize(doc.toJS({ maxAliasCount: -1 }));
   } catch (err) {
-    // toJS throws for e.g. a merge key whose value is not a mapping.
-    return fail(issue(file, pos(root.range[0]), '', `invalid YAML: ${(err as Error).message}`));
+    // checkStructure found what toJS throws for (unresolved aliases, bad merge sources); a backstop.
+    return fail(at(root.range[0], `invalid YAML: ${(err as Error).message}`));
   }
   map.set('', { file, value: pos(root.range[0]) });
-  walk(doc, root, '', file, map, pos, 0);
+  walk(structure.anchors, root, '', file, map, pos, 0);
   return { ok: true, doc: { file, data: data as Record<string, unknown>, map } };
+}
+
+/**
+ * A syntax error at the line where the mistake starts: an unterminated quote or an unclosed bracket is
+ * noticed where the parser gives up (often the end of the file), so the error points at the opening
+ * quote or bracket, with the line where it was noticed as a second pointer.
+ */
+function syntaxIssue(
+  doc: Document,
+  e: YAMLError,
+  pos: (offset: number) => Position,
+  at: (offset: number, message: string, hint?: string) => ManifestIssue,
+): ManifestIssue {
+  const message = `YAML syntax error: ${firstLine(e.message)}`;
+  const noticed = e.pos[0];
+  let start: { offset: number; what: string } | undefined;
+  if (/quote|Flow|flow|MISSING_CHAR|BAD_INDENT|UNEXPECTED_TOKEN/.test(`${e.code} ${e.message}`)) {
+    visit(doc, {
+      Node(_key, node) {
+        const range = node.range;
+        if (!range || range[0] >= noticed || range[2] < noticed) return;
+        const opening = isScalar(node)
+          ? node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE'
+            ? 'quote'
+            : undefined
+          : (isMap(node) || isSeq(node)) && node.flow
+            ? isMap(node)
+              ? '{'
+              : '['
+            : undefined;
+        // The innermost (latest-starting) opening that the error falls inside.
+        if (opening && (!start || range[0] > start.offset)) start = { offset: range[0], what: opening };
+      },
+    });
+  }
+  if (!start || pos(start.offset).line === pos(noticed).line) return at(noticed, message);
+  const seen = pos(noticed);
+  const what = start.what === 'quote' ? 'the quoted value that starts here' : `the ${start.what} opened here`;
+  return at(
+    start.offset,
+    `${message} (${what} is not closed)`,
+    `the parser noticed it at line ${seen.line}, column ${seen.col}`,
+  );
+}
+
+/**
+ * What the YAML library would only throw from toJS, or check quadratically, found in one pass over the
+ * document, each at its own line: duplicate keys, keys that reach an object's prototype, aliases
+ * without an anchor before them, merge keys whose value is not a mapping, and alias bombs.
+ */
+function checkStructure(
+  doc: Document,
+  pos: (offset: number) => Position,
+  at: (offset: number, message: string, hint?: string) => ManifestIssue,
+): { issues: ManifestIssue[]; anchors: Map<Alias, Node | undefined> } {
+  const issues: ManifestIssue[] = [];
+  const anchors = new Map<string, Node>();
+  const resolved = new Map<Alias, Node | undefined>();
+  let aliasCount = 0;
+  const deref = (n: unknown): unknown => (isAlias(n) ? resolved.get(n) : n);
+  const maps: YAMLMap[] = [];
+  // One visitor for every node: yaml's visit calls only the most specific one a node has.
+  visit(doc, {
+    Node(_key, node) {
+      // Document order: an alias refers to the last anchor of its name before it, as in YAML.
+      if (isAlias(node)) {
+        aliasCount++;
+        const target = anchors.get(node.source);
+        resolved.set(node, target);
+        if (!target && node.range) {
+          issues.push(
+            at(
+              node.range[0],
+              `YAML: the alias *${node.source} has no anchor &${node.source} before it`,
+              'an anchor (&name) must come before every alias (*name) of it',
+            ),
+          );
+        }
+        if (aliasCount === MAX_ALIASES + 1 && node.range) {
+          issues.push(at(node.range[0], `YAML: more than ${MAX_ALIASES} aliases in one manifest`));
+        }
+        return;
+      }
+      if (node.anchor) anchors.set(node.anchor, node);
+      if (isMap(node)) maps.push(node);
+    },
+  });
+  for (const node of maps) {
+    const seen = new Map<string, number>();
+    for (const pair of node.items) {
+      const key = pair.key as Node | null;
+      if (isMergeKey(key)) {
+        const value = deref(pair.value);
+        const sources = isSeq(value) ? value.items.map(deref) : [value];
+        if (!sources.every((s) => isMap(s)) && key?.range) {
+          issues.push(
+            at(
+              key.range[0],
+              'YAML: a merge key (<<) takes a mapping, an alias of one, or a list of them',
+              'write `<<: *anchor` where &anchor names a mapping',
+            ),
+          );
+        }
+        continue;
+      }
+      if (!isScalar(key) || !key.range) continue;
+      const name = String(key.value);
+      if (isForbiddenKey(name)) {
+        issues.push(at(key.range[0], `"${name}" cannot be a key`, FORBIDDEN_KEY_HINT));
+      }
+      const first = seen.get(name);
+      if (first !== undefined) {
+        issues.push(
+          at(
+            key.range[0],
+            `duplicate key "${name}" (first at line ${first})`,
+            'keys of a mapping are unique',
+          ),
+        );
+      } else seen.set(name, pos(key.range[0]).line);
+    }
+  }
+  if (issues.length === 0) {
+    const bomb = findAliasBomb(doc, resolved);
+    if (bomb) issues.push(bomb(at));
+  }
+  return { issues, anchors: resolved };
+}
+
+/** The alias at which the expanded document passes MAX_EXPANDED_NODES values, if it does. */
+function findAliasBomb(
+  doc: Document,
+  resolved: Map<Alias, Node | undefined>,
+): ((at: (offset: number, message: string, hint?: string) => ManifestIssue) => ManifestIssue) | undefined {
+  const memo = new Map<Node, number>();
+  const size = (n: unknown): number => {
+    if (isAlias(n)) {
+      const t = resolved.get(n);
+      return t ? size(t) : 1;
+    }
+    if (!isNode(n)) return isPair(n) ? size(n.key) + size(n.value) : 1;
+    const known = memo.get(n);
+    if (known !== undefined) return known;
+    let total = 1;
+    if (isMap(n) || isSeq(n)) {
+      for (const item of n.items as unknown[]) {
+        total += size(item);
+        if (total > MAX_EXPANDED_NODES) break;
+      }
+    }
+    memo.set(n, total);
+    return total;
+  };
+  if (size(doc.contents) <= MAX_EXPANDED_NODES) return undefined;
+  // The alias whose own expansion is largest is where the bomb goes off.
+  let worst: { alias: Alias; size: number } | undefined;
+  for (const alias of resolved.keys()) {
+    const s = size(alias);
+    if (alias.range && (!worst || s > worst.size)) worst = { alias, size: s };
+  }
+  const offset = worst?.alias.range?.[0] ?? 0;
+  return (at) =>
+    at(
+      offset,
+      `YAML: aliases expand this manifest to more than ${MAX_EXPANDED_NODES} values`,
+      'aliases of aliases multiply; a manifest needs a few at most',
+    );
 }
 
 function fail(i: ManifestIssue): DocumentResult {
@@ -147,7 +331,7 @@ function keyString(key: unknown): string {
 
 /** Records positions for every member and item under `node` (aliases resolve to their anchor's positions). */
 function walk(
-  doc: Document,
+  aliases: Map<Alias, Node | undefined>,
   node: Node,
   pointer: string,
   file: string,
@@ -156,21 +340,21 @@ function walk(
   depth: number,
 ): void {
   if (depth > 100) return;
-  const target = isAlias(node) ? node.resolve(doc) : node;
+  const target = isAlias(node) ? aliases.get(node) : node;
   if (!target) return;
   if (isMap(target)) {
     // Merge sources first, explicit keys after: explicit keys win, as in the data.
     for (const pair of target.items) {
       if (!isMergeKey(pair.key) || !pair.value) continue;
-      const src = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
+      const src = isAlias(pair.value) ? aliases.get(pair.value) : pair.value;
       const sources = isSeq(src) ? src.items : [src];
       for (const s of [...sources].reverse()) {
-        const m = isAlias(s) ? s.resolve(doc) : s;
-        if (isMap(m)) walkPairs(doc, m.items, pointer, file, map, pos, depth);
+        const m = isAlias(s) ? aliases.get(s) : s;
+        if (isMap(m)) walkPairs(aliases, m.items, pointer, file, map, pos, depth);
       }
     }
     walkPairs(
-      doc,
+      aliases,
       target.items.filter((p) => !isMergeKey(p.key)),
       pointer,
       file,
@@ -183,13 +367,13 @@ function walk(
       const p = joinPointer(pointer, i);
       const range = (item as Node | null)?.range;
       if (range) map.set(p, { file, value: pos(range[0]) });
-      if (item) walk(doc, item as Node, p, file, map, pos, depth + 1);
+      if (item) walk(aliases, item as Node, p, file, map, pos, depth + 1);
     });
   }
 }
 
 function walkPairs(
-  doc: Document,
+  aliases: Map<Alias, Node | undefined>,
   pairs: readonly { key: unknown; value: unknown }[],
   pointer: string,
   file: string,
@@ -205,6 +389,6 @@ function walkPairs(
     // A key with no value (`foo:`) has no value node: use the key's position for both.
     const valuePos = valueNode?.range ? pos(valueNode.range[0]) : (keyPos ?? START);
     map.set(p, keyPos ? { file, key: keyPos, value: valuePos } : { file, value: valuePos });
-    if (valueNode) walk(doc, valueNode, p, file, map, pos, depth + 1);
+    if (valueNode) walk(aliases, valueNode, p, file, map, pos, depth + 1);
   }
 }

@@ -3,7 +3,8 @@
  *
  *   read + parse (load-document) -> extends (resolve-extends) -> --set (set-overrides)
  *   -> JSON schema (schema-validator, schema-errors) -> core rules (semantic-checks)
- *   -> template variables (variable-checks) -> provider and plugin checks (plugin-checks)
+ *   -> template variables (variable-checks) -> values handed to other programs or written into the
+ *   image, host files the manifest names (value-checks) -> provider and plugin checks (plugin-checks)
  *
  * Each stage reports all of its problems at once; a stage runs only when the ones before it left
  * data it can trust. Nothing here throws for a bad manifest.
@@ -21,6 +22,7 @@ import { schemaIssues } from './schema-errors.js';
 import { runValidation } from './schema-validator.js';
 import { checkCore, checkRelease } from './semantic-checks.js';
 import { applySets, SET_FILE } from './set-overrides.js';
+import { checkValues } from './value-checks.js';
 import { checkVariables } from './variable-checks.js';
 import { manifestVariables } from './variables.js';
 
@@ -39,6 +41,11 @@ export interface LoadOptions {
    * report is positioned like the other issues.
    */
   readonly preflight?: (manifest: Manifest, report: CheckReporter) => Promise<void>;
+  /**
+   * Files the manifest names on this host (file_copy sources, keys, playbooks) that are missing:
+   * a warning (default; validate, plan, dry run) or an error (a real build).
+   */
+  readonly hostFiles?: 'error' | 'warn';
 }
 
 export interface LoadResult {
@@ -97,6 +104,7 @@ export async function loadManifest(file: string, opts: LoadOptions): Promise<Loa
   if (!release) return done(issues.errors, issues.warnings);
 
   const manifest = createManifest(path, valid, release, now);
+  checkValues(manifest, issues, opts.hostFiles ?? 'warn');
   runPluginChecks(manifest, opts.registry, issues);
   if (opts.preflight && issues.errors.length === 0) await opts.preflight(manifest, issues);
   return done(issues.errors, issues.warnings, manifest);

@@ -3,12 +3,13 @@
  * the file that names them, may extend further, and are merged under it (the child wins). Cycles and
  * missing files are reported at the `extends` line that caused them.
  */
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { mergeLocated, type Located } from './deep-merge.js';
 import { issue, type ManifestIssue } from './issue.js';
 import { loadDocument } from './load-document.js';
 import { joinPointer } from './pointer.js';
+import { formatSize, MAX_MANIFEST_BYTES } from './read-bounded.js';
 
 export interface ExtendsResult {
   /** Merged data without any `extends` key, or undefined when a file could not be loaded. */
@@ -72,7 +73,8 @@ async function loadRec(
       failed = true;
       continue;
     }
-    // A file that does not exist is the fault of this extends line, so it is reported here.
+    // A file that does not exist, or that is no manifest at all (a directory, a device, a huge or
+    // binary file), is the fault of this extends line, so it is reported here.
     if (!(await exists(target))) {
       issues.push(
         issue(file, pos, pointer, `extends: cannot find "${name}" (looked for ${target})`, undefined, line),
@@ -80,7 +82,20 @@ async function loadRec(
       failed = true;
       continue;
     }
-    const parent = await loadRec(target, [...chain, file], sources, issues);
+    const unusable = await unusableFile(target);
+    if (unusable) {
+      issues.push(issue(file, pos, pointer, `extends: "${name}" ${unusable.why}`, unusable.hint, line));
+      failed = true;
+      continue;
+    }
+    const own: ManifestIssue[] = [];
+    const parent = await loadRec(target, [...chain, file], sources, own);
+    const unreadable = own.find((i) => i.file === target && NOT_TEXT.test(i.message));
+    if (unreadable) {
+      issues.push(
+        issue(file, pos, pointer, `extends: "${name}": ${unreadable.message}`, unreadable.hint, line),
+      );
+    } else issues.push(...own);
     if (!parent) {
       failed = true;
       continue;
@@ -91,6 +106,30 @@ async function loadRec(
   map.deleteTree('/extends');
   const self: Located = { data: rest, map };
   return base ? mergeLocated(base, self) : self;
+}
+
+/** What decode-text.ts says of a file that is not text: reported at the extends line that named it. */
+const NOT_TEXT = /^(this is a binary file|the manifest is not valid UTF-8|cannot read manifest)/;
+
+/** Why a file cannot be a manifest, from its stat alone (read-bounded.ts reads only what passes). */
+async function unusableFile(path: string): Promise<{ why: string; hint?: string } | undefined> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) {
+      return {
+        why: `is ${st.isDirectory() ? 'a directory' : 'not a regular file'} (${path})`,
+        hint: 'extends names manifest files',
+      };
+    }
+    if (st.size > MAX_MANIFEST_BYTES) {
+      return {
+        why: `is ${formatSize(st.size)}, more than the ${formatSize(MAX_MANIFEST_BYTES)} a manifest may be (${path})`,
+      };
+    }
+  } catch (err) {
+    return { why: `cannot be read: ${(err as Error).message}` };
+  }
+  return undefined;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -96,7 +96,8 @@ export function prune(errors: readonly ErrorObject[]): ErrorObject[] {
       }
     }
   }
-  return errors.filter((e) => !dropped.has(e) && e.keyword !== 'if');
+  // `propertyNames` repeats, without the name, what its own pattern error says.
+  return errors.filter((e) => !dropped.has(e) && e.keyword !== 'if' && e.keyword !== 'propertyNames');
 }
 
 function describeError(e: ErrorObject, ctx: ErrorContext): Described {
@@ -158,6 +159,14 @@ function describeError(e: ErrorObject, ctx: ErrorContext): Described {
       };
     case 'pattern': {
       const meaning = parentSchema[PATTERN_MESSAGE];
+      // A key that its mapping's propertyNames refuses: reported at the key.
+      const name = (e as { propertyName?: string }).propertyName;
+      if (name !== undefined) {
+        return {
+          pointer: joinPointer(pointer, name),
+          message: `the name ${JSON.stringify(name)} ${typeof meaning === 'string' ? meaning : `must match ${String(params['pattern'])}`}`,
+        };
+      }
       const subject = last !== undefined && !/^\d+$/.test(last) ? `${last} ` : '';
       return typeof meaning === 'string'
         ? { pointer, message: `${subject}${describeValue(e.data)} ${meaning}` }

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Located } from './deep-merge.js';
 import { issue, type ManifestIssue } from './issue.js';
 import { isPlainObject, joinPointer } from './pointer.js';
+import { FORBIDDEN_KEY_HINT, isForbiddenKey } from './safe-keys.js';
 
 export const SET_FILE = '(--set)';
 
@@ -41,6 +42,8 @@ export function parseSetExpression(expr: string): ParsedSet | string {
   const path = splitSetPath(expr.slice(0, eq).trim());
   if (!path)
     return `"${expr.slice(0, eq)}" is not a valid path: use dotted keys such as volume.partitions.root.size`;
+  const forbidden = path.find(isForbiddenKey);
+  if (forbidden !== undefined) return `"${forbidden}" cannot be a key: ${FORBIDDEN_KEY_HINT}`;
   const text = expr.slice(eq + 1);
   let value: unknown;
   try {
@@ -49,6 +52,8 @@ export function parseSetExpression(expr: string): ParsedSet | string {
   } catch (err) {
     return `cannot read the value "${text}": ${(err as Error).message.split('\n')[0]}`;
   }
+  const inValue = forbiddenKeyIn(value);
+  if (inValue !== undefined) return `"${inValue}" cannot be a key: ${FORBIDDEN_KEY_HINT}`;
   return { path, value };
 }
 
@@ -109,6 +114,24 @@ function setLocations(map: Located['map'], pointer: string, value: unknown, line
   else if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) setLocations(map, joinPointer(pointer, k), v, line);
   }
+}
+
+/** The first key of a parsed value that would reach an object's prototype. */
+function forbiddenKeyIn(value: unknown, depth = 0): string | undefined {
+  if (depth > 100) return undefined;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const k = forbiddenKeyIn(v, depth + 1);
+      if (k !== undefined) return k;
+    }
+  } else if (isPlainObject(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      if (isForbiddenKey(key)) return key;
+      const k = forbiddenKeyIn(v, depth + 1);
+      if (k !== undefined) return k;
+    }
+  }
+  return undefined;
 }
 
 function describe(v: unknown): string {

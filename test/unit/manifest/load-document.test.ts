@@ -58,9 +58,11 @@ test('a YAML syntax error is an issue with its line, not a throw', () => {
   assert.ok(r.issues.length >= 1);
   const first = r.issues[0];
   assert.equal(first?.file, '/m.yml');
-  assert.deepEqual([first?.line, first?.col], [4, 3]);
-  assert.equal(first?.sourceLine, '  arch: amd64');
-  assert.match(first?.message ?? '', /^YAML syntax error: /);
+  // At the unclosed bracket, with the line where the parser noticed it as a second pointer.
+  assert.deepEqual([first?.line, first?.col], [3, 12]);
+  assert.equal(first?.sourceLine, '  release: [bookworm');
+  assert.match(first?.message ?? '', /^YAML syntax error: .*\[ opened here is not closed/);
+  assert.equal(first?.hint, 'the parser noticed it at line 4, column 3');
   assert.doesNotMatch(first?.message ?? '', /\n/);
 });
 

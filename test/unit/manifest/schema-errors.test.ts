@@ -188,7 +188,8 @@ test('a list item is reported at the item', async () => {
       line: 23,
       col: 7,
       pointer: '/packages/install/1',
-      message: '"a/b/c" must be a package name, name/target-release, or the absolute path of a .deb',
+      message:
+        '"a/b/c" must be a package name, name=version, name/target-release, or the absolute path of a .deb',
     },
   ]);
 });
