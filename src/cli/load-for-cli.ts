@@ -7,6 +7,7 @@ import { runPreflight } from '../core/preflight.js';
 import { formatIssue, loadManifest } from '../manifest/load-manifest.js';
 import { builtinRegistry } from '../registry/builtin-registry.js';
 import { CliExit, EXIT_USAGE } from './exit-codes.js';
+import { resolveManifestPath } from './manifest-path.js';
 import type { Output } from './output.js';
 
 export interface LoadOptions {
@@ -19,7 +20,7 @@ export interface LoadOptions {
 }
 
 export async function loadForCli(file: string, out: Output, opts: LoadOptions = {}): Promise<Manifest> {
-  const result = await loadManifest(file, {
+  const result = await loadManifest(resolveManifestPath(file), {
     registry: builtinRegistry(),
     ...(opts.set ? { set: opts.set } : {}),
     ...(opts.now ? { now: opts.now } : {}),

@@ -4,6 +4,8 @@
  * stack traces: user errors end with a message and exit 2, failed builds with exit 1, and only an
  * internal bug shows a stack (with --debug, or a one-line hint to rerun with it).
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../core/package-root.js';
 import { bootTestCommand } from './commands/boot-test.js';
@@ -238,4 +240,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+// Only as the program itself: scripts/gen-cli-docs.mjs imports makeProgram for the man page and the
+// bash completion. argv[1] may be a link (npm link, /usr/bin/bootstrap); this module's URL is not.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv);
+}
