@@ -57,6 +57,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
   const manifest = await loadForCli(file, out, {
     ...(opts.set ? { set: opts.set } : {}),
     preflight: !offline(opts),
+    hostFiles: opts.dryRun ? 'warn' : 'error',
   });
   const { plan } = planOrExit(file, () => makePlan(manifest));
   const dryRun = Boolean(opts.dryRun);
