@@ -125,12 +125,18 @@ export async function checkEmulation(target: string, opts: EmulationOptions = {}
 
 /** One paragraph for the build's refusal and doctor: what is missing and the command that fixes it. */
 export function formatEmulationProblems(status: EmulationStatus, manifestFile?: string): string {
+  const a = anArticle(status.target);
   return (
-    `this ${status.host} host cannot run ${status.target} programs, which a ${status.target} image's build runs in its chroot:\n` +
+    `this ${status.host} host cannot run ${status.target} programs, which the build of ${a} ${status.target} image runs in its chroot:\n` +
     status.problems.map((p) => `  ${p}`).join('\n') +
     `\nhint: run \`bootstrap doctor --fix${manifestFile ? ` ${manifestFile}` : ''}\` (installs qemu-user-static, ` +
-    `mounts binfmt_misc, registers the ${status.entry} interpreter), or build on a ${status.target} host`
+    `mounts binfmt_misc, registers the ${status.entry} interpreter), or build on ${a} ${status.target} host`
   );
+}
+
+/** "an arm64", "an amd64", "a riscv64". */
+export function anArticle(word: string): 'a' | 'an' {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
 export interface SetupDeps {

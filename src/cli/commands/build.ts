@@ -13,6 +13,7 @@ import { installInterruptHandlers } from '../../engine/interrupts.js';
 import { runPlan } from '../../engine/run-plan.js';
 import { PlanError } from '../../graph/resolve-plan.js';
 import {
+  anArticle,
   checkEmulation,
   emulationCommands,
   formatEmulationProblems,
@@ -193,7 +194,7 @@ async function checkForeignArchitecture(file: string, manifest: Manifest): Promi
   const ebs =
     manifest.data.volume.backing === 'ebs'
       ? `\n(backing ebs: this ${status.host} instance would run the ${status.target} image's programs on the attached volume; ` +
-        `set up emulation as above, or build on a ${status.target} (Graviton) instance)`
+        `set up emulation as above, or build on ${anArticle(status.target)} ${status.target} (Graviton) instance)`
       : '';
   throw new CliExit(EXIT_USAGE, `${file}: ${formatEmulationProblems(status, file)}${ebs}`);
 }

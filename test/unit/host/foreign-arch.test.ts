@@ -90,7 +90,8 @@ describe('foreign architectures', () => {
     assert.equal(s.needed, true);
     assert.match(s.problems.join('\n'), /binfmt_misc is not mounted/);
     const text = formatEmulationProblems(s, 'manifests/debian-qemu-arm64.yml');
-    assert.match(text, /this amd64 host cannot run arm64 programs/);
+    assert.match(text, /this amd64 host cannot run arm64 programs, which the build of an arm64 image runs/);
+    assert.match(text, /or build on an arm64 host$/);
     assert.match(text, /bootstrap doctor --fix manifests\/debian-qemu-arm64\.yml/);
   });
 
