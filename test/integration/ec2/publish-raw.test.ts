@@ -214,7 +214,7 @@ describe('AMI publishing (raw backing) against moto', { skip: motoSkip }, () => 
         const snapshot = (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })))
           .Snapshots?.[0];
         const tags = Object.fromEntries((snapshot?.Tags ?? []).map((t) => [t.Key, t.Value]));
-        assert.equal(tags.Name, 'debian-bookworm-amd64');
+        assert.equal(tags.Name, 'debian-trixie-amd64');
         assert.match(tags[BUILD_TAG_KEY] ?? '', /^[0-9a-f]{8}$/);
 
         // What was sent, as serialized: moto ignores all of it but Name and Description.
@@ -240,7 +240,7 @@ describe('AMI publishing (raw backing) against moto', { skip: motoSkip }, () => 
           'TagSpecification.1.ResourceType': 'image',
         };
         for (const [k, v] of Object.entries(expected)) assert.equal(register.get(k), v, k);
-        assert.match(register.get('Description') ?? '', /^Debian bookworm \(amd64\), built /);
+        assert.match(register.get('Description') ?? '', /^Debian trixie \(amd64\), built /);
         const imageTags = new Map<string, string>();
         for (let i = 1; register.has(`TagSpecification.1.Tag.${i}.Key`); i++) {
           imageTags.set(
@@ -248,7 +248,7 @@ describe('AMI publishing (raw backing) against moto', { skip: motoSkip }, () => 
             register.get(`TagSpecification.1.Tag.${i}.Value`) ?? '',
           );
         }
-        assert.equal(imageTags.get('Name'), 'debian-bookworm-amd64');
+        assert.equal(imageTags.get('Name'), 'debian-trixie-amd64');
         assert.equal(imageTags.get(BUILD_TAG_KEY), tags[BUILD_TAG_KEY]);
         assert.doesNotMatch(JSON.stringify(sent), new RegExp(MOTO_CREDENTIALS.AWS_SECRET_ACCESS_KEY));
 
