@@ -30,13 +30,21 @@ export function datasources(settings: CloudInitSettings, provider: string): stri
 const yamlString = (s: string): string => JSON.stringify(s);
 
 /**
+ * The host key types cloud-init generates at first boot. Never DSA: bookworm's cloud-init (22.4) still
+ * generates a DSA key by default, which OpenSSH has refused to use since 7.0 and removed in 10.0
+ * (trixie); Debian's own images list the same three.
+ */
+const HOST_KEY_TYPES = ['ssh_genkeytypes: [rsa, ecdsa, ed25519]'];
+
+/**
  * The drop-in /etc/cloud/cloud.cfg.d/90_bootstrap.cfg. With `networkd` (the image boots, so the build
  * configured systemd-networkd), cloud-init renders its network config for networkd only: left to
  * choose, it prefers ifupdown (eni) whenever ifupdown is installed, which the debootstrap variant
  * does (priority important), and the interface would then get two DHCP clients.
+ * Every drop-in also names the host key types (no DSA, whatever the release's cloud-init defaults to).
  */
 export function renderDropIn(settings: CloudInitSettings, provider: string, networkd = false): string {
-  const lines = ['# Written by bootstrap from the manifest (plugins.cloud_init).'];
+  const lines = ['# Written by bootstrap from the manifest (plugins.cloud_init).', ...HOST_KEY_TYPES];
   const sources = datasources(settings, provider);
   if (sources)
     lines.push(

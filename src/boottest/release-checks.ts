@@ -40,7 +40,11 @@ export function judgeAptSources(listing: string, deb822: boolean): CheckResult {
   return ok ? pass('apt-sources-format', 0, detail) : fail('apt-sources-format', 0, detail);
 }
 
-/** `fstype` of /tmp (empty when not a mount point) and what the root filesystem holds under /tmp. */
+/**
+ * `fstype` of /tmp (empty when not a mount point) and what the root filesystem holds under /tmp. What
+ * the root filesystem holds only matters under a tmpfs, where it is hidden and wasted; without one
+ * (bookworm), /tmp is the root filesystem's own directory and its runtime files are expected.
+ */
 export function judgeTmp(fstype: string, hidden: string, tmpfs: boolean): CheckResult {
   const type = fstype.trim();
   const under = hidden
@@ -48,8 +52,11 @@ export function judgeTmp(fstype: string, hidden: string, tmpfs: boolean): CheckR
     .map((l) => l.trim())
     .filter(Boolean);
   const mountOk = tmpfs ? type === 'tmpfs' : type !== 'tmpfs';
-  const detail = `/tmp: ${type || 'not a mount point'} (${tmpfs ? 'tmpfs' : 'no tmpfs'} expected); in the root filesystem's /tmp: ${under.join(', ') || 'nothing'}`;
-  return mountOk && under.length === 0 ? pass('tmp-layout', 0, detail) : fail('tmp-layout', 0, detail);
+  const detail = tmpfs
+    ? `/tmp: ${type || 'not a mount point'} (tmpfs expected); hidden under it in the root filesystem: ${under.join(', ') || 'nothing'}`
+    : `/tmp: ${type || 'not a mount point'} (no tmpfs expected)`;
+  const ok = mountOk && (!tmpfs || under.length === 0);
+  return ok ? pass('tmp-layout', 0, detail) : fail('tmp-layout', 0, detail);
 }
 
 export function judgeHostKeyTypes(listing: string): CheckResult {

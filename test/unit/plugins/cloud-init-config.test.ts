@@ -34,6 +34,7 @@ describe('cloud_init configuration', () => {
     assert.match(text, /^ {4}groups: \[.*"video", "docker"\]$/m);
     assert.match(text, /NOPASSWD:ALL/);
     assert.doesNotMatch(text, /renderers/);
+    assert.match(text, /^ssh_genkeytypes: \[rsa, ecdsa, ed25519\]$/m);
   });
 
   it('pins the network renderer to networkd when the build configures networkd', () => {
@@ -41,7 +42,7 @@ describe('cloud_init configuration', () => {
     assert.match(text, /^system_info:\n {2}network:\n {4}renderers: \[networkd\]\n {2}default_user:\n/m);
     assert.equal(
       renderDropIn({}, 'kvm', true),
-      '# Written by bootstrap from the manifest (plugins.cloud_init).\nsystem_info:\n  network:\n    renderers: [networkd]\n',
+      '# Written by bootstrap from the manifest (plugins.cloud_init).\nssh_genkeytypes: [rsa, ecdsa, ed25519]\nsystem_info:\n  network:\n    renderers: [networkd]\n',
     );
   });
 
