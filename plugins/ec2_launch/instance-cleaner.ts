@@ -4,7 +4,7 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { CleanupScope, CloudCleaner } from '../../src/api/index.js';
-import { cleanupClients, closeCleanupClients } from '../ec2/aws/cleanup-clients.js';
+import { cleanupClients, closeCleanupClients } from '../ec2/public.js';
 import { taggedInstances, terminate } from './launch-instance.js';
 
 function ec2For(scope: CleanupScope): Promise<EC2Client> {

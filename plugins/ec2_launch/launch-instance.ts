@@ -17,11 +17,14 @@ import {
   type Instance,
 } from '@aws-sdk/client-ec2';
 import { BUILD_TAG_KEY, BuildError, stateKey, type TaskContext } from '../../src/api/index.js';
-import { awsFor, dryRunRegion } from '../ec2/aws/context.js';
-import { pollUntil } from '../ec2/aws/poll.js';
-import { deregisterRootImage } from '../ec2/aws/register-image.js';
-import { REGISTERED_IMAGE } from '../ec2/aws/state.js';
-import { resourceTags } from '../ec2/aws/tags.js';
+import {
+  awsFor,
+  deregisterRootImage,
+  dryRunRegion,
+  pollUntil,
+  REGISTERED_IMAGE,
+  resourceTags,
+} from '../ec2/public.js';
 
 export interface LaunchSettings {
   security_group_ids?: string[];

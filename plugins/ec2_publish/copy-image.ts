@@ -15,12 +15,18 @@ import {
   type LaunchPermission,
 } from '@aws-sdk/client-ec2';
 import { BuildError, stateKey, type TaskContext } from '../../src/api/index.js';
-import { isGone, awsErrorText } from '../ec2/aws/aws-errors.js';
-import { createAwsClients, type AwsClients } from '../ec2/aws/clients.js';
-import { awsFor, clientSettings } from '../ec2/aws/context.js';
-import { pollUntil } from '../ec2/aws/poll.js';
-import { REGISTERED_IMAGE } from '../ec2/aws/state.js';
-import { resourceTags, tagSpecification } from '../ec2/aws/tags.js';
+import {
+  awsErrorText,
+  awsFor,
+  clientSettings,
+  createAwsClients,
+  isGone,
+  pollUntil,
+  REGISTERED_IMAGE,
+  resourceTags,
+  tagSpecification,
+  type AwsClients,
+} from '../ec2/public.js';
 
 export interface PublishSettings {
   regions?: string[];

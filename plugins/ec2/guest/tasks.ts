@@ -22,7 +22,7 @@ import {
   type GuestFile,
 } from './guest-files.js';
 import { guestPackages } from './select-guest.js';
-import { DEFAULT_GROUPS } from '../../cloud_init/cloud-cfg.js';
+import { DEFAULT_GROUPS } from '../../cloud_init/public.js';
 
 async function writeFiles(ctx: TaskContext, files: readonly GuestFile[]): Promise<void> {
   const root = imageRoot(ctx);
