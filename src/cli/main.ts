@@ -8,14 +8,17 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../core/package-root.js';
-import { bootTestCommand } from './commands/boot-test.js';
-import { buildCommand } from './commands/build.js';
-import { cleanupCommand } from './commands/cleanup.js';
-import { doctorCommand } from './commands/doctor.js';
-import { planCommand, type PlanFormat } from './commands/plan.js';
-import { schemaCommand } from './commands/schema.js';
-import { validateCommand } from './commands/validate.js';
+import type { PlanFormat } from './commands/plan.js';
 import { CliExit, EXIT_BUILD_FAILED, EXIT_USAGE } from './exit-codes.js';
+import {
+  bootTestCommand,
+  buildCommand,
+  cleanupCommand,
+  doctorCommand,
+  planCommand,
+  schemaCommand,
+  validateCommand,
+} from './lazy-commands.js';
 import { processOutput, type ColorMode } from './output.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
