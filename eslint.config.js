@@ -1,7 +1,9 @@
-// One linter config for the whole tree. The layering rule below keeps plugins on the public API:
-// a plugin may import from src/api only, so the core can change behind it.
+// One linter config for the whole tree. The layering rule below keeps plugins on the public API
+// (src/api, and a sibling plugin's public.ts only), so the core can change behind them, and each src/
+// folder on the layers ARCHITECTURE.md gives it.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importLayers from './eslint/import-layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.venv/**'] },
@@ -20,19 +22,9 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
-    files: ['plugins/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^\\.\\./\\.\\./src/(?!api/)',
-              message: 'Plugins use only the public API in src/api.',
-            },
-          ],
-        },
-      ],
-    },
+    // The layer table of ARCHITECTURE.md, at any folder depth (eslint/import-layers.js).
+    files: ['src/**/*.ts', 'plugins/**/*.ts'],
+    plugins: { layers: importLayers },
+    rules: { 'layers/import-layers': 'error' },
   },
 );

@@ -5,10 +5,11 @@
  * install on which volume; what it reports is positioned in the manifest like any other error.
  */
 import type { CheckReporter, Manifest } from '../api/index.js';
-import { basePlugin } from '../base/base-plugin.js';
 import { dryRunPreparation } from '../engine/dry-prepare.js';
 import { PlanError } from '../graph/resolve-plan.js';
 import { builtinRegistry } from '../registry/builtin-registry.js';
+import { createRecordingFs } from '../runner/build-fs.js';
+import { createRecordingRunner } from '../runner/recording-runner.js';
 import { makePlan } from './make-plan.js';
 import { activePlugins } from './select-tasks.js';
 
@@ -24,9 +25,11 @@ export async function runPreflight(
     if (e instanceof PlanError) return; // reported by the command, with the graph's problems
     throw e;
   }
-  const plugins = activePlugins(manifest, basePlugin, builtinRegistry()).filter((p) => p.preflight);
+  const registry = builtinRegistry();
+  const plugins = activePlugins(manifest, registry.builtins?.() ?? [], registry).filter((p) => p.preflight);
   if (plugins.length === 0) return;
-  const state = await dryRunPreparation(plan, manifest, signal);
+  const host = { runner: createRecordingRunner(), fs: createRecordingFs() };
+  const state = await dryRunPreparation(plan, manifest, host, signal);
   if (state === undefined) return;
   for (const plugin of plugins) await plugin.preflight?.({ manifest, state, report, signal });
 }

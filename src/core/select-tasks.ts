@@ -47,7 +47,7 @@ export function selectTasks(
 /** The plugins that take part in a build, in resolution order: base, the provider, enabled plugins. */
 export function activePlugins(
   manifest: Manifest,
-  base: Plugin,
+  base: Plugin | readonly Plugin[],
   registry: { get(name: string): Plugin | undefined },
 ): Plugin[] {
   const provider = registry.get(manifest.data.provider.name);
@@ -55,5 +55,5 @@ export function activePlugins(
     const p = registry.get(name);
     return p && p.kind === 'plugin' ? [p] : [];
   });
-  return [base, ...(provider ? [provider] : []), ...enabled];
+  return [...[base].flat(), ...(provider ? [provider] : []), ...enabled];
 }
