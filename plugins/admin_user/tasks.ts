@@ -2,7 +2,7 @@
  * The admin_user plugin's tasks, in bootstrap-vz's order: sudo in the package list, the user, its
  * sudoers entry, then its password and key, and the SSH settings that keep root out.
  */
-import { BuildError, defineTask, imageRoot, PACKAGES, sha512Crypt } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, PACKAGES, sha512Crypt, userName } from '../../src/api/index.js';
 import { mergeAuthorizedKeys, readPublicKeys } from './public-key.js';
 import { passwdEntry, readPasswd, settings } from './settings.js';
 import { DROP_IN, hasDropInInclude, prependBlock, renderSshdBlock } from './sshd-config.js';
@@ -36,6 +36,15 @@ export const createAdminUser = defineTask({
 /** bootstrap-vz's file name and mode (0440: sudo refuses sudoers files others can write). */
 export const SUDOERS_FILE = '/etc/sudoers.d/99_admin';
 
+/**
+ * The sudoers line. The name is a plain user name (userName refuses anything else: a newline would
+ * add a rule, `ALL`-like words or `%` would change whom it grants). sudo ignores (and older sudo
+ * rejects) a sudoers.d file whose last line has no newline.
+ */
+export function sudoersRule(username: string): string {
+  return `${userName(username, 'plugins.admin_user.username')} ALL=(ALL) NOPASSWD:ALL\n`;
+}
+
 export const allowPasswordlessSudo = defineTask({
   id: 'admin_user/allow-sudo',
   phase: 'system-modification',
@@ -46,8 +55,7 @@ export const allowPasswordlessSudo = defineTask({
     const root = imageRoot(ctx);
     const { username } = settings(ctx);
     await ctx.fs.mkdir(`${root}/etc/sudoers.d`, { mode: 0o750 });
-    // sudo ignores (and older sudo rejects) a sudoers.d file whose last line has no newline.
-    await ctx.fs.writeFile(`${root}${SUDOERS_FILE}`, `${username} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
+    await ctx.fs.writeFile(`${root}${SUDOERS_FILE}`, sudoersRule(username), { mode: 0o440 });
     // A syntax error in sudoers locks everyone out of sudo: let the image's visudo check it now.
     await ctx.runner.chroot(root, ['visudo', '-c', '-f', SUDOERS_FILE]);
   },
@@ -64,7 +72,7 @@ export const setAdminPassword = defineTask({
     if (password === undefined) return;
     const hash = sha512Crypt(password);
     await ctx.runner.chroot(imageRoot(ctx), ['chpasswd', '--encrypted'], {
-      input: `${username}:${hash}\n`,
+      input: `${userName(username, 'plugins.admin_user.username')}:${hash}\n`,
       secrets: [password, hash],
     });
   },
@@ -96,7 +104,13 @@ export const installAdminPublicKey = defineTask({
     const existing = (await ctx.fs.exists(file)) ? await ctx.fs.readFile(file) : '';
     await ctx.fs.writeFile(file, mergeAuthorizedKeys(existing, keys), { mode: 0o600 });
     // The user's uid exists only in the image's passwd: chown there. `user:` is its login group.
-    await ctx.runner.chroot(root, ['chown', '-R', `${username}:`, sshDir]);
+    await ctx.runner.chroot(root, [
+      'chown',
+      '-R',
+      '--',
+      `${userName(username, 'plugins.admin_user.username')}:`,
+      sshDir,
+    ]);
   },
 });
 

@@ -54,7 +54,8 @@ export function playbookArgv(
   if (settings.extra_vars !== undefined) argv.push('--extra-vars', settings.extra_vars);
   if (settings.tags !== undefined) argv.push(`--tags=${joinTags(settings.tags)}`);
   if (settings.skip_tags !== undefined) argv.push(`--skip-tags=${joinTags(settings.skip_tags)}`);
-  argv.push(...(settings.opt_flags ?? []), playbook);
+  // `--`: whatever opt_flags hold, the playbook after it is the playbook (argparse honours it).
+  argv.push(...(settings.opt_flags ?? []), '--', playbook);
   return argv;
 }
 

@@ -2,8 +2,11 @@
  * Pure edits of cloud-init's configuration, kept apart from the tasks so they are unit-tested on text.
  * bootstrap-vz edited /etc/cloud/cloud.cfg with sed; the user and datasources go to a drop-in here (it
  * survives package upgrades), while module lists, which cloud-init's merge cannot shorten, are still
- * edited in cloud.cfg as bootstrap-vz did.
+ * edited in cloud.cfg as bootstrap-vz did. Every manifest value goes in as a YAML scalar (bare when it
+ * is a plain word, else JSON-quoted), so none can end its scalar, add a key or a list entry.
  */
+import { yamlScalar } from '../../src/api/index.js';
+
 export interface CloudInitSettings {
   readonly username?: string;
   readonly groups?: readonly string[];
@@ -48,7 +51,7 @@ export function renderDropIn(settings: CloudInitSettings, provider: string, netw
   const sources = datasources(settings, provider);
   if (sources)
     lines.push(
-      `datasource_list: [${[...sources, ...(sources.includes('None') ? [] : ['None'])].join(', ')}]`,
+      `datasource_list: [${[...sources, ...(sources.includes('None') ? [] : ['None'])].map(yamlScalar).join(', ')}]`,
     );
   if (settings.username !== undefined || networkd) lines.push('system_info:');
   if (networkd) lines.push('  network:', '    renderers: [networkd]');
@@ -99,7 +102,7 @@ export function enableModules(
       const at = Math.min(Math.max(entry.position - 1, 0), items.length);
       lines = [
         ...lines.slice(0, start + 1 + at),
-        `${indent}- ${entry.module}`,
+        `${indent}- ${yamlScalar(entry.module)}`,
         ...lines.slice(start + 1 + at),
       ];
     }

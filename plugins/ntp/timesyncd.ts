@@ -1,5 +1,5 @@
 /** systemd-timesyncd's configuration and the facts about it that depend on the release (pure). */
-import { DEBIAN } from '../../src/api/index.js';
+import { DEBIAN, systemdValue } from '../../src/api/index.js';
 
 /** Drop-in read after the package's timesyncd.conf; systemd gives the last drop-in the last word. */
 export const TIMESYNCD_DROP_IN = '/etc/systemd/timesyncd.conf.d/90-bootstrap-ntp.conf';
@@ -22,7 +22,7 @@ export function renderTimesyncdDropIn(servers: readonly string[]): string {
     '[Time]',
     // NTP= replaces the compiled-in FallbackNTP (Debian's pool), which is then only used when no
     // other server is known.
-    `NTP=${servers.join(' ')}`,
+    `NTP=${servers.map((s) => systemdValue(s, 'the NTP server')).join(' ')}`,
     '',
   ].join('\n');
 }

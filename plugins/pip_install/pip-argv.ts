@@ -34,6 +34,8 @@ export function pipInstallArgv(packages: readonly string[], release: ReleaseInfo
     '--disable-pip-version-check',
     ...(isExternallyManaged(release) ? ['--break-system-packages', '--root-user-action=ignore'] : []),
     ...(cert !== undefined ? ['--cert', cert] : []),
+    // `--` ends pip's options (optparse): a requirement never becomes one (`--index-url=...`, `-r`).
+    '--',
     ...packages,
   ];
 }

@@ -6,7 +6,7 @@
  * /etc/puppet and code directory /etc/puppet/code; the asset layout users kept for PC1 is translated.
  */
 import { dirname, isAbsolute, posix, resolve } from 'node:path';
-import { DEBIAN, releaseAtLeast, type ReleaseInfo } from '../../src/api/index.js';
+import { DEBIAN, positionalArg, releaseAtLeast, type ReleaseInfo } from '../../src/api/index.js';
 
 export interface PuppetSettings {
   readonly manifest?: string;
@@ -31,7 +31,11 @@ export function puppetPackage(release: ReleaseInfo): string {
   return releaseAtLeast(release, DEBIAN.bookworm) ? 'puppet-agent' : 'puppet';
 }
 
-/** `puppet module install` for one [name] or [name, version] entry, as bootstrap-vz ran it. */
+/**
+ * `puppet module install` for one [name] or [name, version] entry, as bootstrap-vz ran it. Puppet's
+ * face options are not documented to honour `--`, so a name or version starting with `-` is refused
+ * (check-puppet.ts reports it at validate; this is the argv builder's own guard).
+ */
 export function moduleInstallArgv(module: readonly string[]): string[] {
   const [name = '', version] = module;
   return [
@@ -39,8 +43,8 @@ export function moduleInstallArgv(module: readonly string[]): string[] {
     'module',
     'install',
     '--force',
-    name,
-    ...(version !== undefined ? ['--version', version] : []),
+    positionalArg(name, 'the puppet module name'),
+    ...(version !== undefined ? ['--version', positionalArg(version, 'the puppet module version')] : []),
   ];
 }
 

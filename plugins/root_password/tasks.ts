@@ -1,5 +1,5 @@
 /** The root_password plugin's task: set root's password with `chpasswd --encrypted`. */
-import { BuildError, defineTask, imageRoot, sha512Crypt } from '../../src/api/index.js';
+import { BuildError, defineTask, imageRoot, oneLineValue, sha512Crypt } from '../../src/api/index.js';
 
 export interface RootPasswordSettings {
   readonly password?: string;
@@ -9,7 +9,15 @@ export interface RootPasswordSettings {
 /** The hash to store: the manifest's own, or the clear-text password hashed here (never on a command line). */
 export function rootPasswordHash(settings: RootPasswordSettings, hash = sha512Crypt): string {
   const crypted = settings['password-crypted'];
-  if (crypted !== undefined) return crypted;
+  if (crypted !== undefined) {
+    // chpasswd reads `user:hash` lines: a newline or colon in the hash would set another user's password.
+    if (crypted.includes(':'))
+      throw new BuildError(
+        'root_password.password-crypted holds a ":"',
+        'give a crypt(3) hash such as $6$...',
+      );
+    return oneLineValue(crypted, 'root_password.password-crypted');
+  }
   if (settings.password === undefined)
     throw new BuildError('root_password needs password or password-crypted');
   return hash(settings.password);

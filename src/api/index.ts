@@ -15,3 +15,5 @@ export * from './tree-tar.js';
 export * from './cloud-journal.js';
 export * from './secrets.js';
 export * from './value-patterns.js';
+export * from './config-text.js';
+export * from './mountinfo.js';

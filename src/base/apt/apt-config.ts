@@ -3,7 +3,7 @@
  * `main` is the main file (/etc/apt/preferences, /etc/apt/apt.conf), any other name a file in the
  * matching .d directory.
  */
-import type { Manifest } from '../../api/index.js';
+import { deb822Value, type Manifest } from '../../api/index.js';
 
 export interface AptFile {
   /** Path relative to the image root. */
@@ -16,7 +16,10 @@ export function renderPreferences(entries: readonly Readonly<Record<string, unkn
   return entries
     .map(
       (e) =>
-        `Package: ${String(e['package'])}\nPin: ${String(e['pin'])}\nPin-Priority: ${String(e['pin-priority'])}\n`,
+        // Each value one line: a newline would add a field or start another preference block.
+        `Package: ${deb822Value(String(e['package']), 'the preference package')}\n` +
+        `Pin: ${deb822Value(String(e['pin']), 'the preference pin')}\n` +
+        `Pin-Priority: ${deb822Value(String(e['pin-priority']), 'the preference pin-priority')}\n`,
     )
     .join('\n');
 }

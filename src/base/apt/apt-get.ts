@@ -6,7 +6,7 @@
  * image should contain what the manifest lists: a recommended package is one more daemon or
  * dependency nobody asked for.
  */
-import type { Manifest, RunOptions } from '../../api/index.js';
+import { BuildError, type Manifest, type RunOptions } from '../../api/index.js';
 
 export const APT_ENV: Readonly<Record<string, string>> = {
   DEBIAN_FRONTEND: 'noninteractive',
@@ -20,12 +20,19 @@ export function installRecommends(manifest: Manifest): boolean {
   return manifest.data.packages?.['install_recommends'] === true;
 }
 
-/** `apt-get <command> [args]` with the options every install-like call uses. */
+/**
+ * `apt-get [options] <command> -- [packages]` with the options every install-like call uses. Options
+ * (the target release included) come first and `--` ends them, so a package name can never be read
+ * as an option (`-oDPkg::Pre-Invoke::=...` would run a shell command): apt-get's parser honours `--`.
+ */
 export function aptGetArgv(
   manifest: Manifest,
   command: 'install' | 'dist-upgrade',
-  args: readonly string[] = [],
+  packages: readonly string[] = [],
+  opts: { readonly target?: string } = {},
 ): string[] {
+  if (opts.target !== undefined && (opts.target.startsWith('-') || /\s/.test(opts.target)))
+    throw new BuildError(`the target release ${JSON.stringify(opts.target)} is not a suite name`);
   return [
     'apt-get',
     '--assume-yes',
@@ -36,8 +43,9 @@ export function aptGetArgv(
     '-o',
     'Dpkg::Options::=--force-confold',
     ...(installRecommends(manifest) ? [] : ['--no-install-recommends']),
+    ...(opts.target !== undefined ? ['-t', opts.target] : []),
     command,
-    ...args,
+    ...(packages.length > 0 ? ['--', ...packages] : []),
   ];
 }
 

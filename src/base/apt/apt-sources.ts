@@ -10,7 +10,15 @@
  * /etc/apt/sources.list.d/debian.sources, as in Debian's own cloud images, and /etc/apt/sources.list
  * is removed (the bootstrapper leaves one); lines the manifest gives stay one-line files as written.
  */
-import { DEBIAN, releaseAtLeast, releaseBefore, type Manifest } from '../../api/index.js';
+import {
+  BuildError,
+  DEBIAN,
+  deb822Value,
+  oneLineValue,
+  releaseAtLeast,
+  releaseBefore,
+  type Manifest,
+} from '../../api/index.js';
 import { DEFAULT_MIRROR, DEFAULT_SECURITY_MIRROR } from '../bootstrap/constants.js';
 import { withTrailingSlash } from '../bootstrap/mirror.js';
 import { parsePackageSpec } from './package-spec.js';
@@ -37,8 +45,19 @@ export const DEB822_SOURCES_PATH = 'etc/apt/sources.list.d/debian.sources';
 /** The one-line list the bootstrapper writes (and bootstrap-vz's `main`). */
 export const SOURCES_LIST_PATH = 'etc/apt/sources.list';
 
+/** A mirror URI goes into a source line as one field: a blank or newline in it would add fields or lines. */
+function sourceUri(uri: string, what: string): string {
+  if (/\s/.test(uri) || uri === '') {
+    throw new BuildError(
+      `${what} ${JSON.stringify(uri)} is not one URI (it holds a blank or a newline)`,
+      'apt reads the fields of a source line at blanks',
+    );
+  }
+  return uri;
+}
+
 export function imageMirror(manifest: Manifest): string {
-  return withTrailingSlash(manifest.data.packages?.mirror ?? DEFAULT_MIRROR);
+  return sourceUri(withTrailingSlash(manifest.data.packages?.mirror ?? DEFAULT_MIRROR), 'packages.mirror');
 }
 
 /** Whether the image gets `<suite>-backports`: asked for with `packages.backports: true` or by a `pkg/<suite>-backports` install. */
@@ -66,7 +85,10 @@ export function defaultSourceLines(manifest: Manifest): string[] {
   const lines = withSources('deb', `${mirror} ${suite} ${components}`, src);
   if (isUnstable(manifest)) return lines; // sid has neither updates nor security suites
   lines.push(...withSources('deb', `${mirror} ${suite}-updates ${components}`, src));
-  const security = withTrailingSlash(manifest.data.packages?.security ?? DEFAULT_SECURITY_MIRROR);
+  const security = sourceUri(
+    withTrailingSlash(manifest.data.packages?.security ?? DEFAULT_SECURITY_MIRROR),
+    'packages.security',
+  );
   const securitySuite = usesOldSecurityLayout(manifest) ? `${suite}/updates` : `${suite}-security`;
   lines.push(...withSources('deb', `${security} ${securitySuite} ${components}`, src));
   return lines;
@@ -162,7 +184,7 @@ function parseOneLine(line: string): OneLine {
  */
 export function renderDeb822(lines: readonly string[]): string {
   const stanzas = new Map<string, { types: string[]; uri: string; suites: string[]; components: string }>();
-  for (const line of lines.map(parseOneLine)) {
+  for (const line of lines.map((l) => parseOneLine(oneLineValue(l, 'the source line')))) {
     const key = `${line.uri} ${line.components}`;
     const stanza = stanzas.get(key) ?? { types: [], uri: line.uri, suites: [], components: line.components };
     stanzas.set(key, stanza);
@@ -172,10 +194,10 @@ export function renderDeb822(lines: readonly string[]): string {
   return [...stanzas.values()]
     .map((s) =>
       [
-        `Types: ${s.types.join(' ')}`,
-        `URIs: ${s.uri}`,
-        `Suites: ${s.suites.join(' ')}`,
-        `Components: ${s.components}`,
+        `Types: ${deb822Value(s.types.join(' '), 'the source type')}`,
+        `URIs: ${deb822Value(s.uri, 'the source URI')}`,
+        `Suites: ${deb822Value(s.suites.join(' '), 'the source suite')}`,
+        `Components: ${deb822Value(s.components, 'the source components')}`,
         '',
       ].join('\n'),
     )
@@ -184,9 +206,16 @@ export function renderDeb822(lines: readonly string[]): string {
 
 /** Path of a source list inside the image. */
 export function sourceListPath(name: string): string {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.includes('..')) {
+    throw new BuildError(
+      `the source list name ${JSON.stringify(name)} is not a file name`,
+      'packages.sources names become /etc/apt/sources.list.d/<name>.list',
+    );
+  }
   return name === 'main' ? 'etc/apt/sources.list' : `etc/apt/sources.list.d/${name}.list`;
 }
 
+/** One-line sources: each line one line (a newline in a manifest line would add a source). */
 export function renderSourceList(lines: readonly string[]): string {
-  return lines.map((l) => `${l}\n`).join('');
+  return lines.map((l) => `${oneLineValue(l, 'the source line')}\n`).join('');
 }

@@ -12,7 +12,9 @@ import { parsePrintUris, seedDebs } from './deb-cache.js';
 
 export async function cachedAptRun(ctx: TaskContext, root: string, argv: readonly string[]): Promise<void> {
   if (debCacheEnabled(ctx.manifest) && !ctx.dryRun && buildArchivesMounted(ctx)) {
-    const uris = await ctx.runner.chroot(root, [...argv, '--print-uris'], APT_RUN_OPTIONS);
+    // An option, so before the command and its `--` (after it, it would be a package name).
+    const [program = 'apt-get', ...rest] = argv;
+    const uris = await ctx.runner.chroot(root, [program, '--print-uris', ...rest], APT_RUN_OPTIONS);
     const seeded = await seedDebs(
       debCacheDir(ctx.manifest),
       buildArchivesDir(ctx),

@@ -80,8 +80,8 @@ export const installPackages: Task = {
       const batches = installBatches(specs);
       for (const [i, batch] of batches.entries()) {
         ctx.progress(i, batches.length, 'batches', batch.target ? `from ${batch.target}` : undefined);
-        const args = [...(batch.target ? ['-t', batch.target] : []), ...batch.names];
-        await cachedAptRun(ctx, root, aptGetArgv(ctx.manifest, 'install', args));
+        const target = batch.target ? { target: batch.target } : {};
+        await cachedAptRun(ctx, root, aptGetArgv(ctx.manifest, 'install', batch.names, target));
       }
       const local = specs.flatMap((s) => (s.kind === 'local' ? [s.path] : []));
       if (local.length > 0) await installLocal(ctx, root, local);

@@ -2,6 +2,7 @@
  * Command lines for mmdebstrap and debootstrap. Pure functions of the plan, so unit tests pin the
  * exact argv.
  */
+import { positionalArg } from '../../api/index.js';
 import type { BootstrapPlan } from './bootstrap-plan.js';
 
 export interface MmdebstrapOptions {
@@ -34,7 +35,8 @@ export function mmdebstrapArgv(plan: BootstrapPlan, root: string, opts: Mmdebstr
   // (7 s to 1 s here), and the hygiene step removes them from the image at the end.
   argv.push('--skip=cleanup/apt/lists');
   if (opts.keepDebs) argv.push('--skip=essential/unlink', '--skip=cleanup/apt/cache');
-  argv.push(plan.suite, root);
+  // `--` ends the options (Getopt::Long): suite, target and mirrors are never read as options.
+  argv.push('--', plan.suite, root);
   // no-check-gpg: a full sources line with [trusted=yes] affects only this bootstrap. The aptopt
   // alternative (AllowInsecureRepositories) would be written into the image's apt.conf.d for good.
   // The apt task rewrites sources.list afterwards, so the option does not stay in the image.
@@ -98,7 +100,12 @@ export function debootstrapArgv(plan: BootstrapPlan, root: string, debCacheDir?:
   if (plan.checkGpg === 'no') argv.push('--no-check-gpg');
   if (plan.checkGpg === 'force') argv.push('--force-check-gpg');
   if (debCacheDir !== undefined) argv.push(`--cache-dir=${debCacheDir}`);
-  argv.push(plan.suite, root, plan.mirror);
+  // debootstrap's parser has no `--`: a positional starting with `-` is refused instead.
+  argv.push(
+    positionalArg(plan.suite, 'the suite'),
+    positionalArg(root, 'the target directory'),
+    positionalArg(plan.mirror, 'the mirror'),
+  );
   return argv;
 }
 

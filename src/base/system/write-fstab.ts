@@ -5,7 +5,7 @@
  * then swap. fsck pass: 1 for an ext* root, 2 for other ext* and vfat, 0 for xfs and btrfs, whose fsck
  * helpers do nothing at boot.
  */
-import { BuildError, type PartitionInfo, type Task, type VolumeInfo } from '../../api/index.js';
+import { BuildError, fstabField, type PartitionInfo, type Task, type VolumeInfo } from '../../api/index.js';
 import { imageRoot, inImage, requireVolume } from './image-paths.js';
 import { renderTemplate } from './render-template.js';
 
@@ -59,8 +59,18 @@ export function fstabEntries(volume: VolumeInfo): FstabEntry[] {
   return [...mounted.map((m) => entryFor(m.p, m.file)), ...swaps.map((p) => entryFor(p, 'none'))];
 }
 
+/**
+ * The fields escaped for fstab (fstabField: octal for blanks and backslashes, newlines refused), so a
+ * mount point or option from the manifest can neither shift a field nor add a line.
+ */
 export function renderFstab(volume: VolumeInfo): string {
-  const entries = fstabEntries(volume);
+  const entries = fstabEntries(volume).map((e) => ({
+    ...e,
+    spec: fstabField(e.spec, 'the fstab device'),
+    file: fstabField(e.file, 'the mount point'),
+    type: fstabField(e.type, 'the filesystem type'),
+    options: fstabField(e.options, 'the mount options'),
+  }));
   const width = (f: (e: FstabEntry) => string) => Math.max(...entries.map((e) => f(e).length));
   const w = {
     spec: width((e) => e.spec),

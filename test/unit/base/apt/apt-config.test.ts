@@ -126,3 +126,16 @@ test('selectAptTasks leaves out the keys and preferences tasks when the manifest
     'base/install-packages',
   ]);
 });
+
+test('hostile values: a newline in a preference value is refused, never another field or block', () => {
+  for (const e of [
+    { package: 'x\nPin: release a=unstable', pin: 'release a=stable', 'pin-priority': 500 },
+    { package: '*', pin: 'origin ""\n\nPackage: *', 'pin-priority': 1001 },
+    { package: '*', pin: 'release', 'pin-priority': '500\r' },
+  ]) {
+    assert.throws(
+      () => renderPreferences([e]),
+      (err: Error) => err.name === 'BuildError' && /newline or another control character/.test(err.message),
+    );
+  }
+});

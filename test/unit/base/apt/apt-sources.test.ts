@@ -215,3 +215,44 @@ test('renderDeb822 groups by URI and components, keeping the suites in order', (
       'Types: deb\nURIs: http://b/debian\nSuites: y\nComponents: main\n',
   );
 });
+
+const isBuildError = (re: RegExp) => (e: Error) => e.name === 'BuildError' && re.test(e.message);
+
+test('hostile values: a newline in a manifest source line is refused, never a second source', () => {
+  for (const codename of ['bookworm', 'trixie']) {
+    const m = manifest(
+      { codename, version: codename === 'trixie' ? '13' : '12' },
+      { sources: { extra: ['deb http://example.org/ x main\ndeb [trusted=yes] http://evil/ x main'] } },
+    );
+    assert.throws(() => sourceFiles(m), isBuildError(/newline or another control character/), codename);
+  }
+});
+
+test('hostile values: a mirror with a blank or newline is refused in one-line and deb822 files', () => {
+  for (const codename of ['bookworm', 'trixie']) {
+    for (const mirror of ['http://a/ evil main', 'http://a/\nURIs: http://evil/', 'http://a/\tb']) {
+      const m = manifest({ codename, version: codename === 'trixie' ? '13' : '12' }, { mirror });
+      assert.throws(() => sourceFiles(m), isBuildError(/not one URI/), `${codename} ${mirror}`);
+    }
+    const security = manifest(
+      { codename, version: codename === 'trixie' ? '13' : '12' },
+      { security: 'http://s/\nTrusted: yes' },
+    );
+    assert.throws(() => sourceFiles(security), isBuildError(/packages\.security/));
+  }
+});
+
+test('hostile values: deb822 fields are one line each', () => {
+  assert.throws(
+    () => renderDeb822(['deb http://a/ trixie main\nTrusted:yes']),
+    isBuildError(/newline or another control character/),
+  );
+  assert.throws(() => renderDeb822(['deb http://a/ trixie']), isBuildError(/components is empty/));
+});
+
+test('hostile values: a source list name is a file name, never a path', () => {
+  for (const name of ['../../etc/cron.d/x', 'a/b', '.hidden', 'a\nb', '']) {
+    assert.throws(() => sourceListPath(name), isBuildError(/not a file name/), JSON.stringify(name));
+  }
+  assert.equal(sourceListPath('backports'), 'etc/apt/sources.list.d/backports.list');
+});

@@ -8,7 +8,7 @@ import { installBatches, parsePackageSpec } from '../../../../src/base/apt/packa
 import { installPackages } from '../../../../src/base/apt/install-packages.js';
 import { aptUpgrade } from '../../../../src/base/apt/apt-upgrade.js';
 import { mountAptArchives, unmountAptArchives } from '../../../../src/base/apt/build-archives.js';
-import { APT_ENV } from '../../../../src/base/apt/apt-get.js';
+import { APT_ENV, aptGetArgv } from '../../../../src/base/apt/apt-get.js';
 import {
   baseManifestData,
   tempDir,
@@ -67,7 +67,7 @@ const APT_OPTS = [
   'Dpkg::Options::=--force-confold',
 ];
 
-test('install-packages: exact apt-get argv per batch, -t for pins, mounts around, env noninteractive', async () => {
+test('install-packages: exact apt-get argv per batch, options and -t before --, mounts around, env noninteractive', async () => {
   const { dir, root, manifest, state } = await setup({
     install: ['vim', 'linux-image-amd64/bookworm-backports'],
   });
@@ -79,14 +79,15 @@ test('install-packages: exact apt-get argv per batch, -t for pins, mounts around
     assert.deepEqual(
       installs.map((c) => c.argv),
       [
-        ['apt-get', ...APT_OPTS, '--no-install-recommends', 'install', 'vim', 'grub-pc'],
+        ['apt-get', ...APT_OPTS, '--no-install-recommends', 'install', '--', 'vim', 'grub-pc'],
         [
           'apt-get',
           ...APT_OPTS,
           '--no-install-recommends',
-          'install',
           '-t',
           'bookworm-backports',
+          'install',
+          '--',
           'linux-image-amd64',
         ],
       ],
@@ -121,7 +122,7 @@ test('install_recommends: true drops --no-install-recommends; local .debs are co
     const runner = new TestRunner();
     await installPackages.run(testContext({ manifest, state, runner }));
     const install = runner.calls.find((c) => c.chrootRoot);
-    assert.deepEqual(install?.argv, ['apt-get', ...APT_OPTS, 'install', '/tmp/tool_1_all.deb']);
+    assert.deepEqual(install?.argv, ['apt-get', ...APT_OPTS, 'install', '--', '/tmp/tool_1_all.deb']);
     assert.deepEqual(await readdir(join(root, 'tmp')), []);
   } finally {
     await dir.cleanup();
@@ -171,6 +172,36 @@ test('apt downloads go to the build archive outside the image; cached files are 
     assert.equal(await readFile(join(debs, 'tzdata_1_all.deb'), 'utf8'), 'NEW');
     assert.deepEqual(await readdir(imageArchives), [], 'nothing downloaded is in the image');
     assert.ok(!existsSync(buildArchive), 'the build archive is removed after the harvest');
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('hostile values: a package name starting with - reaches apt-get after --, never as an option', () => {
+  const m = testManifest(baseManifestData);
+  const hostile = '-oDPkg::Pre-Invoke::=touch /pwned';
+  const argv = aptGetArgv(m, 'install', ['vim', hostile], { target: 'bookworm-backports' });
+  const end = argv.indexOf('--');
+  assert.ok(end > argv.indexOf('install') && end > argv.indexOf('-t'), 'options and the command before --');
+  assert.deepEqual(argv.slice(end + 1), ['vim', hostile]);
+  assert.throws(() => aptGetArgv(m, 'install', ['vim'], { target: '-oAPT::x=1' }), /not a suite name/);
+  // without packages, no `--` (dist-upgrade)
+  assert.ok(!aptGetArgv(m, 'dist-upgrade').includes('--'));
+});
+
+test('the --print-uris pass puts the option before the command and --', async () => {
+  const { dir, manifest, state } = await setup({ install: ['vim'] });
+  try {
+    const runner = new TestRunner();
+    const ctx = testContext({ manifest, state, runner, workspace: join(dir.path, 'ws') });
+    await mountAptArchives.run(ctx);
+    await installPackages.run(ctx);
+    const printUris = runner.calls.find((c) => c.argv.includes('--print-uris'));
+    assert.ok(printUris, 'a --print-uris pass ran');
+    const argv = printUris.argv;
+    assert.ok(argv.indexOf('--print-uris') < argv.indexOf('install'));
+    assert.deepEqual(argv.slice(argv.indexOf('--') + 1), ['vim']);
+    await unmountAptArchives.run(ctx);
   } finally {
     await dir.cleanup();
   }

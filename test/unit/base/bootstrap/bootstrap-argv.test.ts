@@ -28,6 +28,7 @@ test('mmdebstrap default: debootstrap variant, host mirror, main component', () 
     '--skip=cleanup/apt/lists',
     '--skip=essential/unlink',
     '--skip=cleanup/apt/cache',
+    '--',
     'bookworm',
     '/mnt/root',
     HOST_MIRROR,
@@ -59,6 +60,7 @@ test('mmdebstrap minbase with includes (sorted, plus state), keyring, components
     '--keyring=/k.gpg',
     '--skip=check/empty',
     '--skip=cleanup/apt/lists',
+    '--',
     'bookworm',
     '/r',
     'http://ftp.de.debian.org/debian/',
@@ -155,4 +157,21 @@ test('debootstrap default variant passes no --variant; no-check-gpg; userspace a
     '/r',
     'http://deb.debian.org/debian/',
   ]);
+});
+
+test('hostile values: mmdebstrap ends its options with --; debootstrap (no --) refuses a leading -', () => {
+  const plan = resolveBootstrapPlan(manifest({}), HOST_MIRROR);
+  const argv = mmdebstrapArgv({ ...plan, suite: '--hook-dir=/tmp/x' }, '/r', { keepDebs: false });
+  assert.equal(argv[argv.indexOf('--hook-dir=/tmp/x') - 1], '--');
+  for (const [field, value] of [
+    ['suite', '--second-stage'],
+    ['mirror', '--print-debs'],
+  ] as const) {
+    assert.throws(
+      () => debootstrapArgv({ ...plan, tool: 'debootstrap', [field]: value }, '/r'),
+      (e: Error) => e.name === 'BuildError' && /starts with "-"/.test(e.message),
+      field,
+    );
+  }
+  assert.throws(() => debootstrapArgv({ ...plan, tool: 'debootstrap' }, '-r'), /starts with "-"/);
 });

@@ -58,3 +58,44 @@ test('base/write-fstab writes /etc/fstab under the image root', async (t) => {
   const text = await hostFs.readFile(join(dir.path, 'etc/fstab'));
   assert.match(text, /^UUID=e0e0e0e0-0000-4000-8000-000000000005 \/ +ext4/m);
 });
+
+/** The gpt layout with one partition's mount point and options replaced by hostile values. */
+function hostileVolume(mountpoint: string, mountopts: string[]): VolumeInfo {
+  const v = gptVolume();
+  return {
+    ...v,
+    partitions: v.partitions.map((p) => (p.name === 'var' ? { ...p, mountpoint, mountopts } : p)),
+  };
+}
+
+test('fstab escapes blanks and backslashes in a field as octal (\\040, \\011, \\134)', () => {
+  const text = renderFstab(hostileVolume('/srv/my data\tx\\y', ['defaults']));
+  const line = text.split('\n').find((l) => l.includes('fafafafa')) ?? '';
+  assert.match(line, /^UUID=fafafafa-\S+ +\/srv\/my\\040data\\011x\\134y +xfs +defaults +0 0$/);
+  // still six fields, one line per filesystem
+  assert.equal(line.trim().split(/\s+/).length, 6);
+});
+
+test('fstab refuses a newline or another control character in any field (no extra line)', () => {
+  for (const [mountpoint, opts] of [
+    ['/var\n/dev/sda1 / ext4 defaults 0 1', ['defaults']],
+    ['/var', ['defaults\nUUID=x / ext4 rw 0 1']],
+    ['/var', ['noatime\r']],
+    ['/var\u0000', ['defaults']],
+  ] as const) {
+    assert.throws(
+      () => renderFstab(hostileVolume(mountpoint, [...opts])),
+      (e: Error) => e.name === 'BuildError' && /newline or another control character/.test(e.message),
+      JSON.stringify([mountpoint, opts]),
+    );
+  }
+});
+
+test('fstab: a blank in the options is escaped, never a seventh field', () => {
+  const line =
+    renderFstab(hostileVolume('/var', ['defaults', 'x-systemd.after=a b']))
+      .split('\n')
+      .find((l) => l.includes('fafafafa')) ?? '';
+  assert.equal(line.trim().split(/\s+/).length, 6);
+  assert.ok(line.includes('x-systemd.after=a\\040b'));
+});

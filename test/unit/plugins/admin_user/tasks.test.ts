@@ -91,7 +91,7 @@ describe('admin_user tasks', () => {
     assert.equal(await readFile(join(root, 'srv/debian/.ssh/authorized_keys'), 'utf8'), `${KEY}\n`);
     assert.equal(await mode('srv/debian/.ssh'), 0o700);
     assert.equal(await mode('srv/debian/.ssh/authorized_keys'), 0o600);
-    assert.deepEqual(ctx.runner.lines(), ['[chroot] chown -R debian: /srv/debian/.ssh']);
+    assert.deepEqual(ctx.runner.lines(), ['[chroot] chown -R -- debian: /srv/debian/.ssh']);
   });
 
   it('reads a key file relative to the manifest and keeps keys already authorized', async () => {

@@ -32,6 +32,7 @@ describe('ansible: the ansible-playbook command', () => {
       'chroot',
       '--inventory',
       `${ROOT},`,
+      '--',
       '/srv/site.yml',
     ]);
   });
@@ -61,6 +62,7 @@ describe('ansible: the ansible-playbook command', () => {
       '--skip-tags=slow',
       '--diff',
       '-vv',
+      '--',
       '/srv/site.yml',
     ]);
   });
@@ -194,6 +196,7 @@ describe('ansible: tasks', () => {
         '--inventory',
         inventory,
         '--tags=motd',
+        '--',
         '/srv/m/files/site.yml',
       ]);
       assert.equal(runner.calls[0]?.chrootRoot, undefined, 'ansible-playbook runs on the host');

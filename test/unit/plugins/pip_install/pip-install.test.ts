@@ -51,12 +51,14 @@ describe('pip_install: the pip command', () => {
       '--disable-pip-version-check',
       '--break-system-packages',
       '--root-user-action=ignore',
+      '--',
       'requests==2.31.0',
       'awscli',
     ]);
-    assert.deepEqual(pipInstallArgv(['x'], bookworm, '/tmp/ca.crt').slice(-3), [
+    assert.deepEqual(pipInstallArgv(['x'], bookworm, '/tmp/ca.crt').slice(-4), [
       '--cert',
       '/tmp/ca.crt',
+      '--',
       'x',
     ]);
     assert.deepEqual(pipInstallArgv(['requests'], bullseye), [
@@ -67,6 +69,7 @@ describe('pip_install: the pip command', () => {
       '--no-cache-dir',
       '--no-input',
       '--disable-pip-version-check',
+      '--',
       'requests',
     ]);
   });
@@ -108,6 +111,7 @@ describe('pip_install tasks', () => {
         ...[
           '--break-system-packages',
           '--root-user-action=ignore',
+          '--',
           'requests==2.31.0',
           'git+https://u:pw@h/r.git',
         ],
