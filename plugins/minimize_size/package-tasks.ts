@@ -4,9 +4,8 @@
  * installed before the filters existed is removed at once.
  */
 import { join } from 'node:path';
-import { defineTask, imageRoot } from '../../src/api/index.js';
+import { defineTask, formatBytes, imageRoot } from '../../src/api/index.js';
 import { APT_CONF_DIR, aptDropIns, AUTOCLEAN_DROP_IN } from './apt-config.js';
-import { formatBytes } from './format-bytes.js';
 import { DPKG_CFG_DIR, dpkgDropIns, renderDropIn } from './dpkg-filters.js';
 import { removeFiltered } from './remove-filtered.js';
 import { minimizeSettings } from './settings.js';

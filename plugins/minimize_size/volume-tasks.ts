@@ -8,9 +8,15 @@
  * a qcow2, vmdk or vdi output is written by base/export-image with qemu-img convert, which skips
  * zero clusters anyway.
  */
-import { defineTask, stateKey, VOLUME, type PartitionInfo, type TaskContext } from '../../src/api/index.js';
+import {
+  defineTask,
+  formatBytes,
+  stateKey,
+  VOLUME,
+  type PartitionInfo,
+  type TaskContext,
+} from '../../src/api/index.js';
 import { allocatedBytes } from './allocated-bytes.js';
-import { formatBytes } from './format-bytes.js';
 
 /** Allocated bytes of the image file when the volume was unmounted, before zerofree and shrinking. */
 export const ALLOCATED_BEFORE = stateKey<number | undefined>(

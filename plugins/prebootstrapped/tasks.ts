@@ -4,8 +4,15 @@
  */
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildError, defineTask, imageRoot, stateKey, VOLUME } from '../../src/api/index.js';
-import { mountsBelow, readMountinfo } from './mounts-below.js';
+import {
+  BuildError,
+  defineTask,
+  imageRoot,
+  mountPointsBelow,
+  readMountinfo,
+  stateKey,
+  VOLUME,
+} from '../../src/api/index.js';
 import { inputTarball, outputTarball } from './settings.js';
 import { tarCreateArgv, tarExtractArgv } from './tar-argv.js';
 
@@ -83,7 +90,7 @@ export const saveTarball = defineTask({
         p.mountpoint && p.mountpoint !== '/' ? [join(root, p.mountpoint)] : [],
       ),
     );
-    const mounts = ctx.dryRun ? [] : mountsBelow(root, await readMountinfo());
+    const mounts = ctx.dryRun ? [] : mountPointsBelow(await readMountinfo(), root);
     const foreign = mounts.filter((m) => !volumeMounts.has(m));
     if (foreign.length > 0) {
       // /proc, /dev... left mounted by a failed step would be archived with the host's contents.

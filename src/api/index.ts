@@ -16,3 +16,4 @@ export * from './cloud-journal.js';
 export * from './secrets.js';
 export * from './value-patterns.js';
 export * from './config-text.js';
+export * from './mountinfo.js';

@@ -40,3 +40,23 @@ export function formatSize(bytes: number): string {
   }
   return `${bytes}B`;
 }
+
+/**
+ * Byte counts for people (log lines, messages), rounded: `123 B`, `4.5 KiB`, `56.7 MiB`, `1 GiB`;
+ * whole units without decimals. formatSize above is exact, for sizes a manifest could say.
+ */
+export function formatBytes(bytes: number): string {
+  const abs = Math.abs(bytes);
+  for (const [unit, factor] of [
+    ['TiB', 1024 ** 4],
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (abs >= factor) {
+      const value = bytes / factor;
+      return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+    }
+  }
+  return `${bytes} B`;
+}

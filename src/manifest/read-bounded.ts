@@ -6,6 +6,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { formatBytes } from '../api/size.js';
 
 /** 1 MiB: a manifest is a few kilobytes; documented in docs/manifest-reference.md and the README. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -63,7 +64,7 @@ export async function readBounded(file: string, limit = MAX_MANIFEST_BYTES): Pro
 function tooLarge(size: number, limit: number): BoundedRead {
   return {
     ok: false,
-    why: `is ${formatSize(size)}, more than the ${formatSize(limit)} a manifest may be`,
+    why: `is ${formatBytes(size)}, more than the ${formatBytes(limit)} a manifest may be`,
     hint: 'a manifest is a few kilobytes of YAML; is this the right file?',
   };
 }
@@ -75,15 +76,4 @@ function kindOf(st: Stats): string {
   if (st.isFIFO()) return 'a named pipe';
   if (st.isSocket()) return 'a socket';
   return 'not a regular file';
-}
-
-export function formatSize(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} bytes` : `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
 }

@@ -9,7 +9,8 @@ import { mergeLocated, type Located } from './deep-merge.js';
 import { issue, type ManifestIssue } from './issue.js';
 import { loadDocument } from './load-document.js';
 import { joinPointer } from './pointer.js';
-import { formatSize, MAX_MANIFEST_BYTES } from './read-bounded.js';
+import { formatBytes } from '../api/size.js';
+import { MAX_MANIFEST_BYTES } from './read-bounded.js';
 
 export interface ExtendsResult {
   /** Merged data without any `extends` key, or undefined when a file could not be loaded. */
@@ -123,7 +124,7 @@ async function unusableFile(path: string): Promise<{ why: string; hint?: string 
     }
     if (st.size > MAX_MANIFEST_BYTES) {
       return {
-        why: `is ${formatSize(st.size)}, more than the ${formatSize(MAX_MANIFEST_BYTES)} a manifest may be (${path})`,
+        why: `is ${formatBytes(st.size)}, more than the ${formatBytes(MAX_MANIFEST_BYTES)} a manifest may be (${path})`,
       };
     }
   } catch (err) {

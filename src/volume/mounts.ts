@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PartitionInfo } from '../api/build-state.js';
+import { isAtOrBelow, parseMountPoints } from '../api/mountinfo.js';
 import type { LogLevel } from '../api/events.js';
 import type { BuildFs } from '../api/fs.js';
 import type { CommandRunner } from '../api/runner.js';
@@ -160,20 +161,10 @@ export async function withMounts<T>(
   }
 }
 
-/** Decodes mountinfo's octal escapes (`\040` for a space). */
-function unescapeMountPath(path: string): string {
-  return path.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
 /** Mount points in a /proc/self/mountinfo text at or under `prefix`, longest first (unmount order). */
 export function parseLeftoverMounts(mountinfo: string, prefix: string): string[] {
-  const base = prefix.replace(/\/+$/, '');
-  return mountinfo
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => p !== undefined)
-    .map(unescapeMountPath)
-    .filter((p) => p === base || p.startsWith(`${base}/`))
+  return parseMountPoints(mountinfo)
+    .filter((p) => isAtOrBelow(p, prefix))
     .sort((a, b) => b.length - a.length);
 }
 

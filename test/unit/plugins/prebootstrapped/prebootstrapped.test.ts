@@ -4,7 +4,6 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BuildError, ROOT_DIR, VOLUME, type ManifestData } from '../../../../src/api/index.js';
-import { mountsBelow } from '../../../../plugins/prebootstrapped/mounts-below.js';
 import { inputTarball, outputTarball } from '../../../../plugins/prebootstrapped/settings.js';
 import { tarCreateArgv, tarExtractArgv } from '../../../../plugins/prebootstrapped/tar-argv.js';
 import {
@@ -64,17 +63,6 @@ describe('prebootstrapped: file names and command lines', () => {
       '--preserve-permissions',
       '--directory=/ws/root',
     ]);
-  });
-
-  it('finds the mounts below the root in mountinfo', () => {
-    const info = [
-      '22 1 8:1 / / rw - ext4 /dev/sda1 rw',
-      '90 22 7:0 / /ws/root rw - ext4 /dev/loop0p3 rw',
-      '91 90 7:0 / /ws/root/boot rw - ext2 /dev/loop0p2 rw',
-      '92 90 0:5 / /ws/root/my\\040dir rw - tmpfs tmpfs rw',
-      '93 22 0:6 / /ws/rootfs rw - tmpfs tmpfs rw',
-    ].join('\n');
-    assert.deepEqual(mountsBelow('/ws/root', info), ['/ws/root/boot', '/ws/root/my dir']);
   });
 
   it('reads the codename of os-release', () => {
