@@ -9,6 +9,10 @@
  * Both: key login as admin, user-data ran exactly once (also after the reboot), root grown to the
  * bigger disk, host keys fresh and then kept, tokens used, ena and ixgbevf available and in the
  * initramfs, timesyncd on 169.254.169.123, NVMe udev rules, serial console.
+ * Both are trixie, the manifests' default; the cloud-init image is built and booted once more as
+ * bookworm (`--set system.release=bookworm`, one boot). Every boot also checks what differs between
+ * the releases (release-checks.ts): apt sources format, /tmp on tmpfs with nothing hidden under it,
+ * host key types (no DSA), systemd-networkd with no ifupdown.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,6 +23,7 @@ import { after, describe, it } from 'node:test';
 import { runBootTest, type BootTestReport } from '../../../src/boottest/index.js';
 import { ec2GuestChecks, FIRST_BOOT_LOG, savedUserDataChecks } from '../../../src/boottest/ec2-checks.js';
 import { USER_DATA } from '../../../src/boottest/guest-probe.js';
+import { releaseGuestChecks } from '../../../src/boottest/release-checks.js';
 import { createNullLogger } from '../../../src/log/logger.js';
 import { createHostRunner } from '../../../src/runner/index.js';
 import { leftovers } from '../build/image-inspect.js';
@@ -37,7 +42,7 @@ const WORK = isRoot ? mkdtempSync('/var/tmp/it-ec2-guest-') : '/nonexistent';
 const WS = join(WORK, 'ws');
 
 /** Builds MANIFEST as a local raw image; resolves with the image path. */
-function build(manifest: string, name: string): Promise<string> {
+function build(manifest: string, name: string, set: readonly string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -52,6 +57,7 @@ function build(manifest: string, name: string): Promise<string> {
         `bootstrapper.workspace=${WS}`,
         '--set',
         `name=${name}`,
+        ...set.flatMap((s) => ['--set', s]),
         '--progress',
         'plain',
       ],
@@ -93,6 +99,10 @@ const FIRST_BOOT = [
   'imdsv2-tokens',
   ...EC2_CHECKS,
 ];
+const TRIXIE = releaseGuestChecks({ deb822Sources: true, tmpOnTmpfs: true });
+const BOOKWORM = releaseGuestChecks({ deb822Sources: false, tmpOnTmpfs: false });
+const RELEASE_CHECKS = ['apt-sources-format', 'tmp-layout', 'host-key-types', 'network-stack'];
+
 const REBOOT = ['ssh-login', 'user-data-once', 'host-keys-kept', 'machine-id-kept', 'root-fills-disk'].map(
   (n) => `reboot/${n}`,
 );
@@ -119,7 +129,10 @@ describe('EC2 guest: both EC2 manifests build and boot', { skip }, () => {
       timeoutSeconds: 420,
       userData: gzipSync(USER_DATA),
       imdsFaults: { failFirst: 3, failStatus: 503, slowFirst: 1, slowMs: 8000 },
-      guestChecks: ec2GuestChecks({ initScriptLog: [...FIRST_BOOT_LOG, /gzip-compressed/, /retrying/] }),
+      guestChecks: ec2GuestChecks({
+        initScriptLog: [...FIRST_BOOT_LOG, /gzip-compressed/, /retrying/],
+        extra: TRIXIE,
+      }),
       reboot: {
         userData: notAScript,
         guestChecks: ec2GuestChecks({
@@ -131,6 +144,7 @@ describe('EC2 guest: both EC2 manifests build and boot', { skip }, () => {
     t.diagnostic(`build ${Math.round((built - began) / 1000)}s, boot test (2 boots) ${report.seconds}s`);
     assertPassed(report, [
       ...FIRST_BOOT,
+      ...RELEASE_CHECKS,
       'init-scripts-log',
       'imds-faults-survived',
       ...REBOOT,
@@ -151,11 +165,32 @@ describe('EC2 guest: both EC2 manifests build and boot', { skip }, () => {
       imds: 'v2',
       expectSsh: true,
       timeoutSeconds: 420,
-      guestChecks: ec2GuestChecks(),
+      guestChecks: ec2GuestChecks({ extra: TRIXIE }),
       reboot: {},
     });
     t.diagnostic(`build ${Math.round((built - began) / 1000)}s, boot test (2 boots) ${report.seconds}s`);
-    assertPassed(report, [...FIRST_BOOT, ...REBOOT]);
+    assertPassed(report, [...FIRST_BOOT, ...RELEASE_CHECKS, ...REBOOT]);
+    rmSync(image, { force: true });
+  });
+
+  it('cloud-init, bookworm (--set system.release=bookworm): IMDSv2, user-data once, the EC2 guest checks', async (t) => {
+    const began = Date.now();
+    const image = await build('manifests/debian-hvm-raw.yml', 'it-ec2-cloud-init-bookworm', [
+      'system.release=bookworm',
+    ]);
+    const built = Date.now();
+    const report = await runBootTest({
+      image,
+      runner: runner(),
+      user: 'admin',
+      imds: 'v2',
+      expectSsh: true,
+      // One boot under a loaded host took 394 s: the deadline leaves room.
+      timeoutSeconds: 600,
+      guestChecks: ec2GuestChecks({ extra: BOOKWORM }),
+    });
+    t.diagnostic(`build ${Math.round((built - began) / 1000)}s, boot test ${report.seconds}s`);
+    assertPassed(report, [...FIRST_BOOT, ...RELEASE_CHECKS]);
     rmSync(image, { force: true });
   });
 });
