@@ -17,4 +17,3 @@ export * from './secrets.js';
 export * from './value-patterns.js';
 export * from './config-text.js';
 export * from './mountinfo.js';
-export * from './package-root.js';

@@ -3,23 +3,19 @@
  * line, exit code 2, and never a stack trace.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { runCli, type CliResult } from '../../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootstrap-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const good = readFileSync('manifests/debian-qemu.yml', 'utf8');
 copyFileSync('manifests/debian-qemu.yml', join(dir, 'good.yml'));
 
-function bootstrap(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// In process (test/helpers/run-cli.ts): bad-manifests.test.ts checks the exit code of a real process.
+const bootstrap = (...args: string[]): Promise<CliResult> => runCli(args);
 
 function write(name: string, content: string | Buffer): string {
   const path = join(dir, name);
@@ -79,36 +75,36 @@ const cases: { name: string; content: string | Buffer; expect: RegExp }[] = [
 
 describe('bad manifests, as a new user writes them', () => {
   for (const c of cases) {
-    it(`${c.name}: points at the file and line, exit 2, no stack trace`, () => {
+    it(`${c.name}: points at the file and line, exit 2, no stack trace`, async () => {
       const file = write(c.name, c.content);
-      const r = bootstrap('validate', file);
+      const r = await bootstrap('validate', file);
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, c.expect);
       assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+\)?\n/, 'no stack trace');
       assert.ok(r.stderr.split('\n').length < 25, 'fits on one screen');
       // build refuses the same way, before any work (and without needing root)
-      const b = bootstrap(file, '--dry-run');
+      const b = await bootstrap(file, '--dry-run');
       assert.equal(b.status, 2);
       assert.match(b.stderr, /nothing was built/);
     });
   }
 
-  it('a missing manifest file is exit 2 with its path', () => {
-    const r = bootstrap('validate', join(dir, 'missing.yml'));
+  it('a missing manifest file is exit 2 with its path', async () => {
+    const r = await bootstrap('validate', join(dir, 'missing.yml'));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /missing\.yml/);
   });
 
-  it('an unknown option is a usage error (exit 2)', () => {
-    const r = bootstrap('plan', join(dir, 'good.yml'), '--frmat', 'json');
+  it('an unknown option is a usage error (exit 2)', async () => {
+    const r = await bootstrap('plan', join(dir, 'good.yml'), '--frmat', 'json');
     assert.equal(r.status, 2);
     assert.match(r.stderr, /unknown option '--frmat'/);
   });
 });
 
 describe('plan, validate and schema on a good manifest', () => {
-  it('plan --format json lists tasks in execution order with id, phase, description, plugin', () => {
-    const r = bootstrap('plan', join(dir, 'good.yml'), '--format', 'json');
+  it('plan --format json lists tasks in execution order with id, phase, description, plugin', async () => {
+    const r = await bootstrap('plan', join(dir, 'good.yml'), '--format', 'json');
     assert.equal(r.status, 0, r.stderr);
     const plan = JSON.parse(r.stdout) as {
       tasks: { id: string; phase: string; description: string; plugin: string }[];
@@ -119,22 +115,22 @@ describe('plan, validate and schema on a good manifest', () => {
     assert.deepEqual(Object.keys(plan.tasks[0] ?? {}).sort(), ['description', 'id', 'phase', 'plugin']);
   });
 
-  it('plan is identical over repeated runs', () => {
-    const a = bootstrap('plan', join(dir, 'good.yml'), '--format', 'json').stdout;
-    const b = bootstrap('plan', join(dir, 'good.yml'), '--format', 'json').stdout;
+  it('plan is identical over repeated runs', async () => {
+    const a = (await bootstrap('plan', join(dir, 'good.yml'), '--format', 'json')).stdout;
+    const b = (await bootstrap('plan', join(dir, 'good.yml'), '--format', 'json')).stdout;
     assert.equal(a, b);
   });
 
-  it('plan --format dot is a Graphviz digraph', () => {
-    const r = bootstrap('plan', join(dir, 'good.yml'), '--format', 'dot');
+  it('plan --format dot is a Graphviz digraph', async () => {
+    const r = await bootstrap('plan', join(dir, 'good.yml'), '--format', 'dot');
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^digraph /);
   });
 
-  it('--set overrides a value, and a bad --set is a usage error', () => {
-    const ok = bootstrap('plan', join(dir, 'good.yml'), '--set', 'name=custom-{system.release}');
+  it('--set overrides a value, and a bad --set is a usage error', async () => {
+    const ok = await bootstrap('plan', join(dir, 'good.yml'), '--set', 'name=custom-{system.release}');
     assert.match(ok.stdout, /plan for custom-trixie/);
-    const older = bootstrap(
+    const older = await bootstrap(
       'plan',
       join(dir, 'good.yml'),
       '--set',
@@ -144,21 +140,21 @@ describe('plan, validate and schema on a good manifest', () => {
     );
     assert.equal(older.status, 0, older.stderr);
     assert.match(older.stdout, /plan for custom-bookworm/);
-    const sid = bootstrap('plan', join(dir, 'good.yml'), '--set', 'system.release=sid');
+    const sid = await bootstrap('plan', join(dir, 'good.yml'), '--set', 'system.release=sid');
     assert.equal(sid.status, 0, sid.stderr);
     assert.match(sid.stdout, /plan for debian-sid-/);
     assert.match(
       sid.stderr,
       /^warning: .*\/system\/release: Debian sid is supported on a best-effort basis/m,
     );
-    const bad = bootstrap('validate', join(dir, 'good.yml'), '--set', 'system.release');
+    const bad = await bootstrap('validate', join(dir, 'good.yml'), '--set', 'system.release');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--set/);
   });
 
-  it('--dry-run runs the whole plan, records commands and touches nothing', () => {
+  it('--dry-run runs the whole plan, records commands and touches nothing', async () => {
     const report = join(dir, 'dry-report.json');
-    const r = bootstrap(join(dir, 'good.yml'), '--dry-run', '--progress', 'plain', '--report', report);
+    const r = await bootstrap(join(dir, 'good.yml'), '--dry-run', '--progress', 'plain', '--report', report);
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(readFileSync(report, 'utf8')) as { status: string; tasks: { status: string }[] };
     assert.equal(rep.status, 'success');

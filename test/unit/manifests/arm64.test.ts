@@ -3,7 +3,6 @@
  * firmware it does not have or an architecture that does not exist, each at its file and line.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import { kernelPackage } from '../../../src/base/system/add-kernel-package.js';
 import { loadManifest, formatIssue } from '../../../src/manifest/load-manifest.js';
 import { builtinRegistry } from '../../../src/registry/builtin-registry.js';
 import { registerImageInput } from '../../../plugins/ec2/aws/register-input.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'arm64-manifests-'));
@@ -114,13 +114,9 @@ describe('arm64 manifests', () => {
     assert.match(text, /riscv\.yml:3:3 \/system\/architecture: must be one of: amd64, arm64, i386/);
   });
 
-  it('a dry run of the Graviton AMI lists RegisterImage with arm64 and uefi', () => {
-    const r = spawnSync(
-      process.execPath,
+  it('a dry run of the Graviton AMI lists RegisterImage with arm64 and uefi', async () => {
+    const r = await runCli(
       [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
         'manifests/debian-hvm-arm64.yml',
         '--dry-run',
         '--set',
@@ -130,10 +126,7 @@ describe('arm64 manifests', () => {
         '--set',
         `bootstrapper.workspace=${join(dir, 'ws')}`,
       ],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, BOOTSTRAP_STATE_DIR: join(dir, 'state'), AWS_REGION: 'eu-west-1' },
-      },
+      { env: { BOOTSTRAP_STATE_DIR: join(dir, 'state'), AWS_REGION: 'eu-west-1' } },
     );
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const register = r.stdout.split('\n').find((l) => l.includes('ec2 RegisterImage')) ?? '';

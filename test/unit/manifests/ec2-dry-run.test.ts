@@ -4,11 +4,11 @@
  * make, ending with RegisterImage. No AWS call, no journal line, nothing left on disk.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { runCli } from '../../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ec2-dry-run-'));
 const MANIFESTS: [string, RegExp][] = [
@@ -20,22 +20,11 @@ const MANIFESTS: [string, RegExp][] = [
 describe('EC2 manifests dry-run', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   for (const [file, calls] of MANIFESTS) {
-    it(`${file}`, () => {
+    it(`${file}`, async () => {
       const stateDir = mkdtempSync(join(dir, 'state-'));
-      const r = spawnSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/cli/main.ts',
-          file,
-          '--dry-run',
-          '--progress',
-          'plain',
-          '--set',
-          `bootstrapper.workspace=${join(dir, 'ws')}`,
-        ],
-        { encoding: 'utf8', env: { ...process.env, BOOTSTRAP_STATE_DIR: stateDir, AWS_REGION: 'eu-west-1' } },
+      const r = await runCli(
+        [file, '--dry-run', '--progress', 'plain', '--set', `bootstrapper.workspace=${join(dir, 'ws')}`],
+        { env: { BOOTSTRAP_STATE_DIR: stateDir, AWS_REGION: 'eu-west-1' } },
       );
       const out = r.stdout + r.stderr;
       assert.equal(r.status, 0, out);

@@ -3,11 +3,11 @@
  * CLI before any work with a manifest error at the file and line of the key (exit 2, no stack trace).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { runCli } from '../../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plugin-errors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,12 +65,10 @@ const cases: { name: string; yaml: string; expect: RegExp }[] = [
 
 describe('real plugins used wrongly or together wrongly', () => {
   for (const c of cases) {
-    it(`${c.name}: error at the file and line, exit 2, before any work`, () => {
+    it(`${c.name}: error at the file and line, exit 2, before any work`, async () => {
       const file = join(dir, c.name);
       writeFileSync(file, c.yaml + '\n');
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', file, '--dry-run'], {
-        encoding: 'utf8',
-      });
+      const r = await runCli([file, '--dry-run']);
       assert.equal(r.status, 2, r.stderr);
       assert.ok(r.stderr.includes(c.name), `names the file: ${r.stderr}`);
       assert.match(r.stderr, c.expect);
