@@ -11,7 +11,7 @@ import { hygieneTasks, selectHygieneTasks } from './hygiene/index.js';
 import { selectSystemTasks, systemTasks } from './system/index.js';
 import { checkBaseManifest } from './check-manifest.js';
 import { checkRootSpace } from './space/check-root-space.js';
-import { checkOutput, exportImage } from './volume/export-image.js';
+import { checkOutput, exportImage, replaceOutput } from './volume/export-image.js';
 import { attachLoopDevice, createImageFile, detachLoopDevice } from './volume/image-file-tasks.js';
 import { mountVolume, unmountVolume } from './volume/mount-tasks.js';
 import { formatPartitions, partitionVolume } from './volume/partition-tasks.js';
@@ -32,6 +32,7 @@ const fileVolumeTasks: readonly Task[] = [
   attachLoopDevice,
   detachLoopDevice,
   exportImage,
+  replaceOutput,
 ];
 
 function selectVolumeTasks(manifest: Manifest): Task[] {

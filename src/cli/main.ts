@@ -19,21 +19,7 @@ import {
   schemaCommand,
   validateCommand,
 } from './lazy-commands.js';
-import { processOutput, type ColorMode, type Output } from './output.js';
-
-/** Where the CLI writes. Tests pass their own to run the CLI in process (test/helpers/run-cli.ts). */
-export interface CliIo {
-  output(mode: ColorMode): Output;
-  /** commander's help and usage errors, and internal-error reports. */
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: CliIo = {
-  output: processOutput,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+import { processOutput, type ColorMode } from './output.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -48,14 +34,12 @@ function setOption(): Option {
   ).argParser(collect);
 }
 
-export function makeProgram(run: (code: Promise<number> | number) => void, io: CliIo = processIo): Command {
+export function makeProgram(run: (code: Promise<number> | number) => void): Command {
   const program = new Command('bootstrap')
     .description('Build Debian images from bootstrap-vz manifests: a bootable disk image or an Amazon AMI')
     .version(packageVersion())
     .showHelpAfterError('(run bootstrap --help for usage)')
-    .exitOverride()
-    // Before the subcommands: commander copies the output settings into each when it is created.
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .exitOverride();
 
   program
     .command('build', { isDefault: true })
@@ -68,6 +52,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
     .option('--log <dir>', 'directory for the debug log file (- for none)')
     .option('--debug', 'show debug messages on the console')
     .option('--pause-on-error', 'wait for Enter before rolling back a failed build')
+    .option('--force', 'replace an existing output image, once the new one is complete')
     .addOption(colorOption())
     .addOption(
       new Option('--progress <style>', 'progress display')
@@ -88,8 +73,9 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
             ...(o.log ? { log: o.log as string } : {}),
             ...(o.debug ? { debug: true } : {}),
             ...(o.pauseOnError ? { pauseOnError: true } : {}),
+            ...(o.force ? { force: true } : {}),
           },
-          io.output(o.color as ColorMode),
+          processOutput(o.color as ColorMode),
         ),
       ),
     );
@@ -107,7 +93,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
         validateCommand(
           files,
           { ...(o.set ? { set: o.set as string[] } : {}), ...(o.offline ? { offline: true } : {}) },
-          io.output(o.color as ColorMode),
+          processOutput(o.color as ColorMode),
         ),
       ),
     );
@@ -132,7 +118,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
             ...(o.set ? { set: o.set as string[] } : {}),
             ...(o.offline ? { offline: true } : {}),
           },
-          io.output(o.color as ColorMode),
+          processOutput(o.color as ColorMode),
         ),
       ),
     );
@@ -174,7 +160,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
             ...(o.keep ? { keep: true } : {}),
             ...(o.requireSsh ? { requireSsh: true } : {}),
           },
-          io.output(o.color as ColorMode),
+          processOutput(o.color as ColorMode),
         ),
       ),
     );
@@ -203,7 +189,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
             ...(o.profile ? { profile: o.profile as string } : {}),
             ...(o.dryRun ? { dryRun: true } : {}),
           },
-          io.output('auto'),
+          processOutput('auto'),
         ),
       ),
     );
@@ -212,7 +198,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
     .command('schema')
     .description('print the combined JSON schema of manifests (core, providers, plugins) for editors')
     .option('--debug', 'show a stack trace for an internal error')
-    .action(() => run(schemaCommand(io.output('never'))));
+    .action(() => run(schemaCommand(processOutput('never'))));
 
   program
     .command('doctor')
@@ -221,19 +207,19 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
     .option('--fix', 'install missing packages with apt-get')
     .option('--debug', 'show a stack trace for an internal error')
     .action((files: string[], o: Record<string, unknown>) =>
-      run(doctorCommand(files, o.fix ? { fix: true } : {}, io.output('auto'))),
+      run(doctorCommand(files, o.fix ? { fix: true } : {}, processOutput('auto'))),
     );
 
   return program;
 }
 
-function reportCrash(error: unknown, args: readonly string[], io: CliIo): number {
+function reportCrash(error: unknown): number {
   if (error instanceof CliExit) {
-    if (error.message) io.stderr(error.message + '\n');
+    if (error.message) process.stderr.write(error.message + '\n');
     return error.code;
   }
-  const debug = args.includes('--debug');
-  io.stderr(
+  const debug = process.argv.includes('--debug');
+  process.stderr.write(
     `internal error: ${error instanceof Error ? error.message : String(error)}\n` +
       (debug && error instanceof Error && error.stack
         ? error.stack + '\n'
@@ -242,30 +228,29 @@ function reportCrash(error: unknown, args: readonly string[], io: CliIo): number
   return EXIT_BUILD_FAILED;
 }
 
-/** Runs the CLI on `args` (argv without node and the script) and returns the exit code. */
-export async function runCli(args: readonly string[], io: CliIo = processIo): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   let pending: Promise<number> | number | undefined;
   const program = makeProgram((code) => {
     pending = code;
-  }, io);
+  });
   try {
-    await program.parseAsync([...args], { from: 'user' });
+    await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0 through this path too.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    return reportCrash(error, args, io);
+    return reportCrash(error);
   }
   try {
     return await (pending ?? 0);
   } catch (error) {
-    return reportCrash(error, args, io);
+    return reportCrash(error);
   }
 }
 
 // Only as the program itself: scripts/gen-cli-docs.mjs imports makeProgram for the man page and the
 // bash completion. argv[1] may be a link (npm link, /usr/bin/bootstrap); this module's URL is not.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await runCli(process.argv.slice(2));
+  process.exitCode = await main(process.argv);
 }

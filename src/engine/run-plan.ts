@@ -34,6 +34,8 @@ export interface RunPlanOptions {
   readonly runId?: string;
   /** Where cloud resources are journaled; none by default (no cloud task, or a dry run). */
   readonly journal?: EngineJournal;
+  /** Sets state keys before the first task (the CLI's flags that tasks read, such as --force). */
+  readonly seedState?: (state: BuildState) => void;
 }
 
 export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildResult> {
@@ -56,6 +58,7 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
     artifacts,
     cloudCalls,
   };
+  opts.seedState?.(shared.state);
   const outcomes: TaskOutcome[] = plan.tasks.map(({ task, plugin }) => ({
     id: task.id,
     phase: task.phase,

@@ -3,10 +3,16 @@
  * MoveImage), converting with qemu-img for qcow2, vmdk and vdi. The output appears under its final
  * name only when complete (rename, or convert to .partial then rename), and rollback removes it, so a
  * failed or interrupted build never leaves an image that looks finished.
+ *
+ * An output that exists already is never lost (issue 16, item 9): the build refuses to start unless
+ * `--force` (Packer's `-force`), and then writes the new image beside it under a temporary name
+ * (`<out>.new-<run id>`) and renames it over the old one only in the last step of the build
+ * (base/replace-output, after the workspace is gone), so a build that fails or is interrupted at any
+ * point before that leaves the old image as it was.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BuildError, defineTask, stateKey, type TaskContext } from '../../api/index.js';
 import { convertImage, type ImageFormat } from '../../volume/convert.js';
@@ -22,6 +28,20 @@ const FORMATS: Readonly<Record<string, ImageFormat>> = {
 
 /** The output file this build created, so the undo removes only that. */
 const OUTPUT = stateKey<string | undefined>('base/output-image', () => undefined);
+
+/** `bootstrap build --force`: an existing output is replaced once the new image is complete. */
+export const FORCE_OUTPUT = stateKey<boolean>('base/force-output', () => false);
+
+/** Set by base/check-output when --force will replace an existing output: base/replace-output renames. */
+const REPLACES = stateKey<{ readonly temp: string; readonly out: string } | undefined>(
+  'base/replaces-output',
+  () => undefined,
+);
+
+/** Where the new image is written while an old one stays under the final name. */
+export function replacementPath(out: string, runId: string): string {
+  return `${out}.new-${runId}`;
+}
 
 export function outputPath(ctx: TaskContext): string {
   const format = FORMATS[ctx.manifest.data.volume.backing] ?? 'raw';
@@ -40,15 +60,32 @@ async function sha256(path: string): Promise<string> {
 export const checkOutput = defineTask({
   id: 'base/check-output',
   phase: 'preparation',
-  description: 'Make sure the output image does not exist yet',
+  description: 'Make sure the output image does not exist yet (or --force replaces it at the end)',
   async run(ctx) {
     const out = outputPath(ctx);
-    if (!ctx.dryRun && (await ctx.fs.exists(out))) {
+    const existing = await lstat(out).catch(() => undefined);
+    if (existing === undefined) return;
+    const force = ctx.state.get(FORCE_OUTPUT);
+    if (!existing.isFile() && !ctx.dryRun) {
       throw new BuildError(
-        `the output ${out} already exists`,
-        'remove it, or put a date variable like {%Y}{%m}{%d}-{%H}{%M} in the name',
+        `the output ${out} exists and is not a regular file`,
+        'move it away; --force replaces only an image file',
       );
     }
+    if (!force && ctx.dryRun) {
+      // validate, plan and the dry run say it; only a real build refuses.
+      ctx.log('warn', `the output ${out} already exists: a build refuses to start without --force`);
+      return;
+    }
+    if (!force) {
+      throw new BuildError(
+        `the output ${out} already exists`,
+        'rerun with --force to replace it once the new image is complete (the old one stays until then), ' +
+          'remove it, or put a date variable like {%Y}{%m}{%d}-{%H}{%M} in the name',
+      );
+    }
+    ctx.state.set(REPLACES, { temp: replacementPath(out, ctx.runId), out });
+    ctx.log('info', `--force: ${out} exists; it is replaced when the new image is complete`);
   },
 });
 
@@ -61,7 +98,8 @@ export const exportImage = defineTask({
     const volume = volumeOf(ctx);
     const res = ctx.state.get(VOLUME_RESOURCES);
     if (!volume.imagePath || !res.image) throw new BuildError('there is no image file to export');
-    const out = outputPath(ctx);
+    // With --force over an existing image, the new one goes beside it until base/replace-output.
+    const out = ctx.state.get(REPLACES)?.temp ?? outputPath(ctx);
     const format = FORMATS[volume.backing] ?? 'raw';
     ctx.state.set(OUTPUT, out);
     if (format === 'raw') {
@@ -73,17 +111,40 @@ export const exportImage = defineTask({
       ctx.progress(0, undefined, undefined, `converting to ${format}`);
       await convertImage(ctx.runner, ctx.fs, volume.imagePath, out, { format });
     }
+    const final = ctx.state.get(REPLACES)?.out ?? out;
     if (ctx.dryRun) {
-      ctx.addArtifact({ kind: 'image', path: out, format });
+      ctx.addArtifact({ kind: 'image', path: final, format });
       return;
     }
     ctx.progress(0, undefined, undefined, 'computing sha256');
     const [digest, info] = await Promise.all([sha256(out), stat(out)]);
-    ctx.addArtifact({ kind: 'image', path: out, format, sha256: digest, sizeBytes: info.size });
-    ctx.log('info', `image ${out} (${format}, sha256 ${digest})`);
+    ctx.addArtifact({ kind: 'image', path: final, format, sha256: digest, sizeBytes: info.size });
+    ctx.log(
+      'info',
+      `image ${final} (${format}, sha256 ${digest})${final !== out ? `, written as ${out} until the end` : ''}`,
+    );
   },
   async undo(ctx) {
     const out = ctx.state.get(OUTPUT);
     if (out) await ctx.fs.remove(out);
+  },
+});
+
+/**
+ * The last step of a --force build over an existing output: the new image, complete and checked,
+ * takes the final name (rename(2) in one directory: the old file is replaced atomically). Without a
+ * replacement pending, nothing to do. The artifact keeps the final name throughout.
+ */
+export const replaceOutput = defineTask({
+  id: 'base/replace-output',
+  phase: 'cleaning',
+  description: 'Replace the existing output image with the new one (--force)',
+  after: ['base/delete-workspace'],
+  async run(ctx) {
+    const pending = ctx.state.get(REPLACES);
+    if (pending === undefined || ctx.state.get(OUTPUT) !== pending.temp) return;
+    await ctx.runner.run(['mv', '--no-target-directory', '--', pending.temp, pending.out]);
+    ctx.state.set(OUTPUT, undefined);
+    ctx.log('info', `replaced ${pending.out} with the new image`);
   },
 });

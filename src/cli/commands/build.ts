@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EventSink, Manifest } from '../../api/index.js';
+import { FORCE_OUTPUT } from '../../base/volume/export-image.js';
 import { makePlan, type ManifestPlan } from '../../core/make-plan.js';
 import { createFileJournal } from '../../engine/cloud-journal-file.js';
 import { installInterruptHandlers } from '../../engine/interrupts.js';
@@ -48,6 +49,8 @@ export interface BuildOptions {
   readonly log?: string;
   readonly debug?: boolean;
   readonly pauseOnError?: boolean;
+  /** Replace an existing output image, once the new one is complete (Packer's -force). */
+  readonly force?: boolean;
   readonly color: ColorMode;
   readonly progress?: 'auto' | 'tty' | 'plain' | 'json';
 }
@@ -105,6 +108,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
       // Dry runs create nothing in any cloud, so they journal nothing.
       ...(dryRun ? {} : { journal: createFileJournal(runId) }),
       ...(opts.pauseOnError ? { pauseBeforeRollback: waitForEnter(out) } : {}),
+      ...(opts.force ? { seedState: (state) => state.set(FORCE_OUTPUT, true) } : {}),
     });
     const report = buildReport({ manifestFile: resolve(file), name, result, plan });
     if (opts.report) await writeReport(opts.report, report);
