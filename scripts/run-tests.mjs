@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 const suite = process.argv[2] ?? 'unit';
 const root = join('test', suite);
@@ -20,7 +21,14 @@ if (files.length === 0) {
   process.exit(1);
 }
 const extra = process.argv.slice(3);
-const concurrency = suite === 'integration' ? ['--test-concurrency=1'] : [];
+// Integration files share loop devices, mounts and the build cache: one at a time. Unit files run
+// side by side: Node's default (one file per core but one) is a single file at a time on these 2-core
+// machines, and a unit file spends much of its life starting up or waiting on a child process, so
+// twice as many files as cores keeps both cores busy. TEST_CONCURRENCY overrides it.
+const concurrency =
+  suite === 'integration'
+    ? ['--test-concurrency=1']
+    : [`--test-concurrency=${process.env.TEST_CONCURRENCY ?? Math.max(2, 2 * availableParallelism())}`];
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', ...concurrency, ...extra, ...files],
