@@ -19,7 +19,21 @@ import {
   schemaCommand,
   validateCommand,
 } from './lazy-commands.js';
-import { processOutput, type ColorMode } from './output.js';
+import { processOutput, type ColorMode, type Output } from './output.js';
+
+/** Where the CLI writes. Tests pass their own to run the CLI in process (test/helpers/run-cli.ts). */
+export interface CliIo {
+  output(mode: ColorMode): Output;
+  /** commander's help and usage errors, and internal-error reports. */
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: CliIo = {
+  output: processOutput,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -34,12 +48,14 @@ function setOption(): Option {
   ).argParser(collect);
 }
 
-export function makeProgram(run: (code: Promise<number> | number) => void): Command {
+export function makeProgram(run: (code: Promise<number> | number) => void, io: CliIo = processIo): Command {
   const program = new Command('bootstrap')
     .description('Build Debian images from bootstrap-vz manifests: a bootable disk image or an Amazon AMI')
     .version(packageVersion())
     .showHelpAfterError('(run bootstrap --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // Before the subcommands: commander copies the output settings into each when it is created.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   program
     .command('build', { isDefault: true })
@@ -75,7 +91,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
             ...(o.pauseOnError ? { pauseOnError: true } : {}),
             ...(o.force ? { force: true } : {}),
           },
-          processOutput(o.color as ColorMode),
+          io.output(o.color as ColorMode),
         ),
       ),
     );
@@ -93,7 +109,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
         validateCommand(
           files,
           { ...(o.set ? { set: o.set as string[] } : {}), ...(o.offline ? { offline: true } : {}) },
-          processOutput(o.color as ColorMode),
+          io.output(o.color as ColorMode),
         ),
       ),
     );
@@ -118,7 +134,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
             ...(o.set ? { set: o.set as string[] } : {}),
             ...(o.offline ? { offline: true } : {}),
           },
-          processOutput(o.color as ColorMode),
+          io.output(o.color as ColorMode),
         ),
       ),
     );
@@ -160,7 +176,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
             ...(o.keep ? { keep: true } : {}),
             ...(o.requireSsh ? { requireSsh: true } : {}),
           },
-          processOutput(o.color as ColorMode),
+          io.output(o.color as ColorMode),
         ),
       ),
     );
@@ -189,7 +205,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
             ...(o.profile ? { profile: o.profile as string } : {}),
             ...(o.dryRun ? { dryRun: true } : {}),
           },
-          processOutput('auto'),
+          io.output('auto'),
         ),
       ),
     );
@@ -198,7 +214,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
     .command('schema')
     .description('print the combined JSON schema of manifests (core, providers, plugins) for editors')
     .option('--debug', 'show a stack trace for an internal error')
-    .action(() => run(schemaCommand(processOutput('never'))));
+    .action(() => run(schemaCommand(io.output('never'))));
 
   program
     .command('doctor')
@@ -207,19 +223,19 @@ export function makeProgram(run: (code: Promise<number> | number) => void): Comm
     .option('--fix', 'install missing packages with apt-get')
     .option('--debug', 'show a stack trace for an internal error')
     .action((files: string[], o: Record<string, unknown>) =>
-      run(doctorCommand(files, o.fix ? { fix: true } : {}, processOutput('auto'))),
+      run(doctorCommand(files, o.fix ? { fix: true } : {}, io.output('auto'))),
     );
 
   return program;
 }
 
-function reportCrash(error: unknown): number {
+function reportCrash(error: unknown, args: readonly string[], io: CliIo): number {
   if (error instanceof CliExit) {
-    if (error.message) process.stderr.write(error.message + '\n');
+    if (error.message) io.stderr(error.message + '\n');
     return error.code;
   }
-  const debug = process.argv.includes('--debug');
-  process.stderr.write(
+  const debug = args.includes('--debug');
+  io.stderr(
     `internal error: ${error instanceof Error ? error.message : String(error)}\n` +
       (debug && error instanceof Error && error.stack
         ? error.stack + '\n'
@@ -228,29 +244,30 @@ function reportCrash(error: unknown): number {
   return EXIT_BUILD_FAILED;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+/** Runs the CLI on `args` (argv without node and the script) and returns the exit code. */
+export async function runCli(args: readonly string[], io: CliIo = processIo): Promise<number> {
   let pending: Promise<number> | number | undefined;
   const program = makeProgram((code) => {
     pending = code;
-  });
+  }, io);
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync([...args], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0 through this path too.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    return reportCrash(error);
+    return reportCrash(error, args, io);
   }
   try {
     return await (pending ?? 0);
   } catch (error) {
-    return reportCrash(error);
+    return reportCrash(error, args, io);
   }
 }
 
 // Only as the program itself: scripts/gen-cli-docs.mjs imports makeProgram for the man page and the
 // bash completion. argv[1] may be a link (npm link, /usr/bin/bootstrap); this module's URL is not.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv);
+  process.exitCode = await runCli(process.argv.slice(2));
 }
