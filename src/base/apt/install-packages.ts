@@ -5,18 +5,13 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { BuildError, imageRoot, PACKAGES, type Task, type TaskContext } from '../../api/index.js';
+import { BuildError, imageRoot, type Task, type TaskContext } from '../../api/index.js';
 import { APT_RUN_OPTIONS, aptGetArgv } from './apt-get.js';
 import { cachedAptRun } from './cached-apt-run.js';
 import { usableFreshBootstrap } from './fresh-bootstrap.js';
-import { installBatches, parsePackageSpec, type PackageSpec } from './package-spec.js';
+import { imagePackageSpecs } from './image-packages.js';
+import { installBatches } from './package-spec.js';
 import { withSpecialMounts } from './special-mounts.js';
-
-/** Everything to install, manifest entries first, duplicates dropped. */
-export function packageSpecs(ctx: TaskContext): PackageSpec[] {
-  const entries = [...new Set([...(ctx.manifest.data.packages?.install ?? []), ...ctx.state.get(PACKAGES)])];
-  return entries.map(parsePackageSpec);
-}
 
 async function standardPackages(ctx: TaskContext, root: string): Promise<string[]> {
   await cachedAptRun(ctx, root, aptGetArgv(ctx.manifest, 'install', ['tasksel']));
@@ -57,7 +52,7 @@ export const installPackages: Task = {
   hostCommands: ['chroot', 'mount', 'umount'],
   async run(ctx) {
     const root = imageRoot(ctx);
-    const specs = packageSpecs(ctx);
+    const specs = imagePackageSpecs(ctx.manifest, ctx.state);
     const standard = ctx.manifest.data.packages?.install_standard === true;
     if (specs.length === 0 && !standard) {
       ctx.log('debug', 'no packages to install');

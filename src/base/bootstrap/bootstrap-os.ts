@@ -9,12 +9,11 @@ import {
   BOOTSTRAP_INCLUDE,
   INSTALL_PACKAGES_AFTER_BOOTSTRAP,
   imageRoot,
-  PACKAGES,
   stateKey,
   type Task,
   type TaskContext,
 } from '../../api/index.js';
-import { parsePackageSpec } from '../apt/package-spec.js';
+import { defaultReleaseNames, imagePackageSpecs } from '../apt/image-packages.js';
 import { FRESH_BOOTSTRAP } from '../apt/fresh-bootstrap.js';
 import { resolveBootstrapPlan, type BootstrapPlan, type BootstrapTool } from './bootstrap-plan.js';
 import { bootstrapArgv } from './bootstrap-argv.js';
@@ -62,11 +61,7 @@ export function bootstrapIncludes(
 ): string[] {
   const extra = [...ctx.state.get(BOOTSTRAP_INCLUDE)];
   if (tool !== 'mmdebstrap' || ctx.state.get(INSTALL_PACKAGES_AFTER_BOOTSTRAP)) return extra;
-  const named = (ctx.manifest.data.packages?.install ?? []).flatMap((entry) => {
-    const spec = parsePackageSpec(ctx.manifest.expand(entry));
-    return spec.kind === 'remote' && spec.target === undefined ? [spec.name] : [];
-  });
-  return [...extra, ...named, ...ctx.state.get(PACKAGES)];
+  return [...extra, ...defaultReleaseNames(imagePackageSpecs(ctx.manifest, ctx.state))];
 }
 
 /** After mmdebstrap ran with the update suites, its lists and packages are current (see fresh-bootstrap.ts). */

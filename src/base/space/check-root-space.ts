@@ -10,8 +10,8 @@
  * (src/base/apt/build-archives.ts), never into the image.
  */
 import { join } from 'node:path';
-import { formatSize, PACKAGES, VOLUME, type PreflightContext } from '../../api/index.js';
-import { parsePackageSpec } from '../apt/package-spec.js';
+import { formatSize, VOLUME, type PreflightContext } from '../../api/index.js';
+import { defaultReleaseNames, imagePackageSpecs } from '../apt/image-packages.js';
 import { bootstrapIncludes, bootstrapTool } from '../bootstrap/bootstrap-os.js';
 import { resolveBootstrapPlan } from '../bootstrap/bootstrap-plan.js';
 import { cacheDir } from '../bootstrap/constants.js';
@@ -72,10 +72,7 @@ export async function checkRootSpace(ctx: PreflightContext): Promise<void> {
   if (root === undefined) return;
   const tool = bootstrapTool(ctx);
   const plan = resolveBootstrapPlan(manifest, await hostDefaultMirror(), bootstrapIncludes(ctx, tool));
-  const named = [...(manifest.data.packages?.install ?? []), ...state.get(PACKAGES)].flatMap((entry) => {
-    const spec = parsePackageSpec(manifest.expand(entry));
-    return spec.kind === 'remote' && spec.target === undefined ? [spec.name] : [];
-  });
+  const named = defaultReleaseNames(imagePackageSpecs(manifest, state));
   const pointer =
     manifest.data.volume.partitions.type === 'none' ? '/volume/partitions' : '/volume/partitions/root/size';
   let index: PackagesIndex;
