@@ -38,9 +38,12 @@ export const checkPlaybook = defineTask({
     const { playbook } = settings(ctx);
     const path = playbookPath(ctx.manifest.file, playbook);
     const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) {
+    const problem = `plugins.ansible.playbook: ${playbook} (${path}) ${info ? 'is not a file' : 'does not exist'}`;
+    // The dry run warns, as validate does for files on this host; a build refuses.
+    if (!info?.isFile() && ctx.dryRun) ctx.log('warn', `${problem} (a build stops here)`);
+    else if (!info?.isFile()) {
       throw new BuildError(
-        `plugins.ansible.playbook: ${playbook} (${path}) ${info ? 'is not a file' : 'does not exist'}`,
+        problem,
         'a relative playbook path is relative to the directory of the manifest file',
       );
     }

@@ -82,6 +82,18 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
       phase = task.phase;
       events.emit({ type: 'phase-start', phase });
     }
+    if (opts.dryRun && task.unavailable !== undefined) {
+      // A build refuses the manifest before any work (the CLI says why); the dry run goes on without
+      // the step, so the rest of the plan is still tried.
+      events.emit({
+        type: 'log',
+        level: 'warn',
+        message: `dry run: skipped, this version cannot run it (a build refuses this manifest): ${task.unavailable}`,
+        task: task.id,
+      });
+      outcome.status = 'skipped';
+      continue;
+    }
     events.emit({ type: 'task-start', id: task.id, phase: task.phase, description: task.description });
     started.push(planned);
     const t0 = performance.now();
