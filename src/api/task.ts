@@ -65,12 +65,17 @@ export interface Task {
   undo?(ctx: TaskContext): Promise<void>;
 }
 
-/** A task that fails for a reason the user can act on; shown without a stack trace. */
+/**
+ * A task that fails for a reason the user can act on; shown without a stack trace, with its hint on
+ * the terminal and in the report. `code` is a stable code for scripts (docs/errors.md); without one
+ * the failure is reported as ERR_TASK_FAILED.
+ */
 export class BuildError extends Error {
   override readonly name = 'BuildError';
   constructor(
     message: string,
     readonly hint?: string,
+    readonly code?: string,
   ) {
     super(message);
   }

@@ -4,6 +4,8 @@ export const EXIT_OK = 0;
 export const EXIT_BUILD_FAILED = 1;
 /** Usage or manifest errors, found before any work started. */
 export const EXIT_USAGE = 2;
+/** An unexpected exception (TypeError...): a bug in bootstrap; a build was rolled back. */
+export const EXIT_INTERNAL = 3;
 
 /** Thrown inside command handlers to stop with a code after printing `message` (no stack trace). */
 export class CliExit extends Error {

@@ -2,14 +2,14 @@
 /**
  * The `bootstrap` command. This is the only module that reads argv, sets the exit code or prints
  * stack traces: user errors end with a message and exit 2, failed builds with exit 1, and only an
- * internal bug shows a stack (with --debug, or a one-line hint to rerun with it).
+ * internal bug (exit 3, docs/errors.md) shows a stack (with --debug, or a one-line hint to rerun with it).
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../core/package-root.js';
 import type { PlanFormat } from './commands/plan.js';
-import { CliExit, EXIT_BUILD_FAILED, EXIT_USAGE } from './exit-codes.js';
+import { CliExit, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import {
   bootTestCommand,
   buildCommand,
@@ -236,12 +236,12 @@ function reportCrash(error: unknown, args: readonly string[], io: CliIo): number
   }
   const debug = args.includes('--debug');
   io.stderr(
-    `internal error: ${error instanceof Error ? error.message : String(error)}\n` +
+    `internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)} [ERR_INTERNAL]\n` +
       (debug && error instanceof Error && error.stack
         ? error.stack + '\n'
         : 'this is a bug in bootstrap; rerun with --debug for a stack trace and report it\n'),
   );
-  return EXIT_BUILD_FAILED;
+  return EXIT_INTERNAL;
 }
 
 /** Runs the CLI on `args` (argv without node and the script) and returns the exit code. */

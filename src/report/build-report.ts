@@ -7,15 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Artifact, CloudCall } from '../api/events.js';
 import type { Phase } from '../api/phases.js';
-import { BuildError } from '../api/task.js';
 import { CommandError } from '../api/runner.js';
 import type { BuildResult, TaskStatus } from '../engine/build-result.js';
+import { describeFailure } from '../engine/failure.js';
 import type { Plan } from '../graph/resolve-plan.js';
 import { maskDeep } from '../log/secrets.js';
 
 export interface ReportError {
   readonly name: string;
   readonly message: string;
+  /** A stable code (docs/errors.md), as on the terminal. */
+  readonly code: string;
+  /** True for an unexpected exception: a bug in bootstrap, not a build failure. */
+  readonly bug: boolean;
   readonly hint?: string;
   readonly task?: string;
   readonly exitCode?: number;
@@ -86,7 +90,9 @@ export function buildReport(input: {
     artifacts: result.artifacts,
     ...(result.cloudCalls?.length ? { cloudCalls: result.cloudCalls } : {}),
     rollback,
-    ...(result.status !== 'success' ? { error: describeError(result.error, result.failedTask) } : {}),
+    ...(result.status !== 'success'
+      ? { error: describeError(result.error, result.failedTask, result.status === 'interrupted') }
+      : {}),
   };
   return maskDeep(report);
 }
@@ -103,13 +109,16 @@ export async function writeReport(path: string, report: BuildReport): Promise<vo
   }
 }
 
-function describeError(error: unknown, task: string | undefined): ReportError {
+function describeError(error: unknown, task: string | undefined, interrupted: boolean): ReportError {
+  const failure = describeFailure(error, interrupted);
   const base = {
     name: error instanceof Error ? error.name : 'Error',
     message: messageOf(error),
+    code: failure.code,
+    bug: failure.bug,
     ...(task ? { task } : {}),
   };
-  if (error instanceof BuildError && error.hint) return { ...base, hint: error.hint };
+  if (failure.hint) return { ...base, hint: failure.hint };
   if (error instanceof CommandError && error.exitCode !== undefined)
     return { ...base, exitCode: error.exitCode };
   return base;

@@ -37,7 +37,8 @@ import {
   createRecordingFs,
   createRecordingRunner,
 } from '../../runner/index.js';
-import { CliExit, EXIT_BUILD_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { CliExit, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { failureReport } from '../failure-lines.js';
 import { loadForCli, offline } from '../load-for-cli.js';
 import type { ColorMode, Output } from '../output.js';
 
@@ -128,18 +129,14 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
       }
       return EXIT_OK;
     }
-    // The failed task's full message (command, stderr tail) was shown when it failed: one line here.
-    const why = (
-      result.error instanceof Error ? result.error.message : String(result.error ?? result.status)
-    ).split('\n')[0];
-    out.err(`${name}: build ${result.status}${result.failedTask ? ` in ${result.failedTask}` : ''}: ${why}`);
-    if (result.rollback && !result.rollback.ok) {
-      out.err(
-        `rollback incomplete: ${[...result.rollback.failed.map((f) => f.id), ...result.rollback.leftUndone].join(', ')}`,
-      );
-    }
-    if (log.file) out.err(`log: ${log.file}`);
-    return EXIT_BUILD_FAILED;
+    // A build failure with its code and hint, or a bug (exit 3) with the task id and --debug.
+    const failure = failureReport(result, {
+      name,
+      debug: Boolean(opts.debug),
+      ...(log.file ? { logFile: log.file } : {}),
+    });
+    for (const line of failure.lines) out.err(line);
+    return failure.exitCode;
   } finally {
     events.close();
     interrupts.dispose();

@@ -60,6 +60,7 @@ describe('buildReport', () => {
     });
     assert.equal(report.error?.task, 'a/two');
     assert.equal(report.error?.exitCode, 255);
+    assert.equal(report.error?.code, 'ERR_COMMAND_FAILED');
     const json = JSON.stringify(report);
     assert.ok(!json.includes('SECRETKEY123456'), json);
     assert.match(json, /\*\*\*/);
@@ -73,7 +74,13 @@ describe('buildReport', () => {
       plan,
       result: { ...base, status: 'failed', error: new BuildError('no space', 'free some') },
     });
-    assert.deepEqual(failed.error, { name: 'BuildError', message: 'no space', hint: 'free some' });
+    assert.deepEqual(failed.error, {
+      name: 'BuildError',
+      message: 'no space',
+      code: 'ERR_TASK_FAILED',
+      bug: false,
+      hint: 'free some',
+    });
     const ok = buildReport({
       manifestFile: '/m.yml',
       name: 'img',
@@ -104,5 +111,25 @@ describe('buildReport', () => {
     } finally {
       await dir.cleanup();
     }
+  });
+
+  it('reports an unexpected exception as a bug, with its task and code', () => {
+    const report = buildReport({
+      manifestFile: '/m.yml',
+      name: 'img',
+      plan,
+      result: {
+        tasks: [],
+        artifacts: [],
+        startedAt,
+        endedAt,
+        status: 'failed',
+        failedTask: 'a/two',
+        error: new TypeError("Cannot read properties of undefined (reading 'x')"),
+      },
+    });
+    assert.equal(report.error?.code, 'ERR_INTERNAL');
+    assert.equal(report.error?.bug, true);
+    assert.equal(report.error?.task, 'a/two');
   });
 });
