@@ -17,3 +17,4 @@ export * from './secrets.js';
 export * from './value-patterns.js';
 export * from './config-text.js';
 export * from './mountinfo.js';
+export * from './package-root.js';

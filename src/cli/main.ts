@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { packageVersion } from '../core/package-root.js';
+import { packageVersion } from '../api/package-root.js';
 import type { PlanFormat } from './commands/plan.js';
 import { CliExit, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { packageRoot } from '../core/package-root.js';
+import { packageRoot } from '../api/package-root.js';
 
 export function resolveManifestPath(
   file: string,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ReleaseInfo } from '../api/manifest.js';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../api/package-root.js';
 
 export interface ReleaseRecord {
   readonly codename: string;

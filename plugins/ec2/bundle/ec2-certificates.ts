@@ -3,25 +3,15 @@
  * where they come from). The files live next to the sources, so they are found from this module's path
  * whether it runs from plugins/ (tsx) or dist/plugins/ (compiled): both sit under the package root.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../../src/api/index.js';
 
 /** Certificate file name for a region: gov and China have their own, every other region the default. */
 export function ec2CertificateFile(region: string): string {
   if (region === 'us-gov-west-1') return 'cert-ec2-gov.pem';
   if (region === 'cn-north-1') return 'cert-ec2-cn-north-1.pem';
   return 'cert-ec2.pem';
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`package.json not found above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
 }
 
 /** PEM text of the EC2 certificate for `region`. */

@@ -63,4 +63,4 @@ export { kernelPackage } from './add-kernel-package.js';
 export { fstabEntries, renderFstab, type FstabEntry } from './write-fstab.js';
 export { imageHostname, renderHosts } from './set-hostname.js';
 export { localeChoice } from './locale-name.js';
-export { renderTemplate, findPackageRoot } from './render-template.js';
+export { renderTemplate } from './render-template.js';

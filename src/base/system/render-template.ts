@@ -1,27 +1,18 @@
 /**
  * Renders the nunjucks templates of files written into the image (templates/<area>/<file>.njk).
- * Templates are found relative to the package root, located by walking up from this module to the
- * nearest package.json, so the same code works from src/ (tsx) and from dist/src (compiled).
+ * Templates are found relative to the package root (src/api/package-root.ts), so the same code works
+ * from src/ (tsx) and from dist/src (compiled).
  * Autoescape is off (these are config files, not HTML) and undefined variables throw, so a typo in a
  * template fails the build instead of writing an empty value into the image.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import nunjucks from 'nunjucks';
+import { packageRoot } from '../../api/package-root.js';
 
 let environment: nunjucks.Environment | undefined;
 
-/** The directory holding package.json, found by walking up from `start`. */
-export function findPackageRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
-  }
-}
-
 export function templatesDir(): string {
-  return join(findPackageRoot(), 'templates');
+  return join(packageRoot(), 'templates');
 }
 
 function env(): nunjucks.Environment {
