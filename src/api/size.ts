@@ -28,17 +28,18 @@ export function parseSize(text: string): number {
   return Number(bytes);
 }
 
+/** The binary units, largest first. */
+const UNITS = [
+  ['TiB', 1024 ** 4],
+  ['GiB', 1024 ** 3],
+  ['MiB', 1024 ** 2],
+  ['KiB', 1024],
+] as const;
+
 /** Formats bytes with the largest binary unit that divides them exactly (for messages and plans). */
 export function formatSize(bytes: number): string {
-  for (const [unit, factor] of [
-    ['TiB', 1024 ** 4],
-    ['GiB', 1024 ** 3],
-    ['MiB', 1024 ** 2],
-    ['KiB', 1024],
-  ] as const) {
-    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
-  }
-  return `${bytes}B`;
+  const exact = UNITS.find(([, factor]) => bytes >= factor && bytes % factor === 0);
+  return exact ? `${bytes / exact[1]}${exact[0]}` : `${bytes}B`;
 }
 
 /**
@@ -46,17 +47,8 @@ export function formatSize(bytes: number): string {
  * whole units without decimals. formatSize above is exact, for sizes a manifest could say.
  */
 export function formatBytes(bytes: number): string {
-  const abs = Math.abs(bytes);
-  for (const [unit, factor] of [
-    ['TiB', 1024 ** 4],
-    ['GiB', 1024 ** 3],
-    ['MiB', 1024 ** 2],
-    ['KiB', 1024],
-  ] as const) {
-    if (abs >= factor) {
-      const value = bytes / factor;
-      return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
-    }
-  }
-  return `${bytes} B`;
+  const unit = UNITS.find(([, factor]) => Math.abs(bytes) >= factor);
+  if (!unit) return `${bytes} B`;
+  const value = bytes / unit[1];
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit[0]}`;
 }
