@@ -5,10 +5,13 @@
  * declared order. For runs that did not end in success, each cleaner is also asked for resources
  * tagged with the run, which finds what was created but never journaled (SIGKILL inside the create
  * call). Deleted resources are journaled as released, and a fully cleaned run gets `end: cleaned`.
+ * Host resources (plugin `host`: processes, mounts, loop devices, the workspace) are cleaned the same
+ * way by the host cleaners the CLI passes first. A run whose build process is still alive (its
+ * journal's owner line) is left alone whatever it holds.
  */
 import type { CloudCleaner, CloudResourceRecord, CleanupScope } from '../api/cloud-journal.js';
 import { errorMessage } from './build-result.js';
-import { createFileJournal, readJournals, type JournalRun } from './cloud-journal-file.js';
+import { createFileJournal, readJournals, type JournalOwner, type JournalRun } from './cloud-journal-file.js';
 
 export interface CleanupOptions {
   readonly dir: string;
@@ -22,6 +25,8 @@ export interface CleanupOptions {
   /** Cleaners by plugin name. */
   readonly cleaners: ReadonlyMap<string, readonly CloudCleaner[]>;
   readonly log: (message: string) => void;
+  /** Whether the build that owns a journal still runs (same pid, same start time): then it is skipped. */
+  readonly isRunning?: (owner: JournalOwner) => boolean;
 }
 
 export interface CleanupAction {
@@ -63,6 +68,10 @@ async function cleanRun(run: JournalRun, opts: CleanupOptions): Promise<CleanupA
   const open = run.resources.filter((r) => r.state === 'intended' || r.state === 'created');
   const finished = run.endStatus === 'success' || run.endStatus === 'cleaned';
   if (finished && open.length === 0) return [];
+  if (run.owner && opts.isRunning?.(run.owner)) {
+    opts.log(`run ${run.runId}: the build is still running (pid ${run.owner.pid}); left alone`);
+    return [];
+  }
   const kept = new Set(run.resources.filter((r) => r.state === 'kept' && r.id).map((r) => r.id as string));
 
   const targets = new Map<string, Target>();

@@ -2,8 +2,15 @@
  * The cloud journal on disk: one JSON line per event in `<state dir>/journal/<run id>.jsonl`, each
  * appended and fsync'd before the call returns, so a line survives a SIGKILL or a power cut the moment
  * a plugin's `await journal.intend(...)` resolves. Replaying the lines gives each resource's state.
+ *
+ * Host resources go to the same journal under the plugin name `host` (HOST_PLUGIN): the workspace,
+ * loop devices with their backing file, and the child processes the runner starts, so that
+ * `bootstrap cleanup` can stop, unmount, detach and delete what a SIGKILLed build left (issue 16,
+ * item 7). A build's journal starts with an `owner` line (the build's pid and its start time), so
+ * cleanup leaves the runs of live builds alone. A run that journaled no cloud resource and released
+ * every host resource removes its file when it ends: a finished local build leaves nothing.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudJournal, CloudResourceIntent, CloudResourceRecord } from '../api/cloud-journal.js';
@@ -15,7 +22,17 @@ export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.BOOTSTRAP_STATE_DIR ?? DEFAULT_STATE_DIR, 'journal');
 }
 
+/** The plugin name of host resources (workspace, loop devices, processes) in the journal. */
+export const HOST_PLUGIN = 'host';
+
+/** The build process that writes a journal: its pid and start time (clock ticks since boot). */
+export interface JournalOwner {
+  readonly pid: number;
+  readonly start: string;
+}
+
 type JournalLine =
+  | ({ readonly t: 'owner'; readonly at: string } & JournalOwner)
   | ({ readonly t: 'intend'; readonly at: string } & CloudResourceIntent)
   | { readonly t: 'created'; readonly at: string; readonly key: string; readonly id: string }
   | { readonly t: 'released'; readonly at: string; readonly key: string }
@@ -36,10 +53,17 @@ export interface EngineJournal extends CloudJournal {
  * A journal that appends to `<dir>/<runId>.jsonl`. The file is created on the first line only, so a
  * build that touches no cloud leaves nothing in the state directory.
  */
-export function createFileJournal(runId: string, dir: string = journalDir()): EngineJournal {
+export function createFileJournal(
+  runId: string,
+  dir: string = journalDir(),
+  opts: { readonly owner?: JournalOwner } = {},
+): EngineJournal {
   const file = join(dir, `${runId}.jsonl`);
   const products = new Set<string>();
   const released = new Set<string>();
+  /** Host resources still open, and whether any cloud resource was journaled (then the file stays). */
+  const openHost = new Set<string>();
+  let cloud = false;
   let opened = false;
   const append = async (line: JournalLine): Promise<void> => {
     if (!opened) {
@@ -52,6 +76,7 @@ export function createFileJournal(runId: string, dir: string = journalDir()): En
         closeSync(d);
       }
       opened = true;
+      if (opts.owner) await append({ t: 'owner', at: at(), ...opts.owner });
     }
     const fd = openSync(file, 'a', 0o600);
     try {
@@ -67,6 +92,8 @@ export function createFileJournal(runId: string, dir: string = journalDir()): En
     file,
     async intend(resource) {
       if (resource.product) products.add(resource.key);
+      if (resource.plugin === HOST_PLUGIN) openHost.add(resource.key);
+      else cloud = true;
       await append({ t: 'intend', at: at(), ...resource });
     },
     async created(key, id) {
@@ -74,11 +101,17 @@ export function createFileJournal(runId: string, dir: string = journalDir()): En
     },
     async released(key) {
       released.add(key);
+      openHost.delete(key);
       await append({ t: 'released', at: at(), key });
     },
     async finish(status) {
       // A build that journaled nothing leaves no file; cleanup appends to an existing one.
       if (!opened && status !== 'cleaned') return;
+      if (status !== 'cleaned' && !cloud && openHost.size === 0) {
+        // Only host resources, all released: nothing for cleanup to do.
+        rmSync(file, { force: true });
+        return;
+      }
       if (status === 'success') {
         for (const key of products) if (!released.has(key)) await append({ t: 'kept', at: at(), key });
       }
@@ -103,6 +136,8 @@ export interface JournalRun {
   readonly file: string;
   /** Status of the `end` line, or undefined when the process died before writing it. */
   readonly endStatus?: string;
+  /** The build process that wrote it (journals written before owner lines have none). */
+  readonly owner?: JournalOwner;
   readonly resources: CloudResourceRecord[];
 }
 
@@ -110,6 +145,7 @@ export interface JournalRun {
 export function replayJournal(runId: string, file: string, text: string): JournalRun {
   const byKey = new Map<string, CloudResourceRecord>();
   let endStatus: string | undefined;
+  let owner: JournalOwner | undefined;
   for (const raw of text.split('\n')) {
     if (!raw.trim()) continue;
     let line: JournalLine;
@@ -123,6 +159,8 @@ export function replayJournal(runId: string, file: string, text: string): Journa
       byKey.set(line.key, { ...intent, runId, state: 'intended' });
     } else if (line.t === 'end') {
       endStatus = line.status;
+    } else if (line.t === 'owner') {
+      owner = { pid: line.pid, start: line.start };
     } else {
       const record = byKey.get(line.key);
       if (!record) continue;
@@ -134,7 +172,13 @@ export function replayJournal(runId: string, file: string, text: string): Journa
       }
     }
   }
-  return { runId, file, ...(endStatus !== undefined ? { endStatus } : {}), resources: [...byKey.values()] };
+  return {
+    runId,
+    file,
+    ...(endStatus !== undefined ? { endStatus } : {}),
+    ...(owner !== undefined ? { owner } : {}),
+    resources: [...byKey.values()],
+  };
 }
 
 /** Every run in the journal directory (or only `runId`), oldest file name first. */

@@ -25,6 +25,14 @@ export interface HostRunnerOptions {
   readonly killGraceMs?: number;
   /** The environment the sanitized one is taken from (default process.env). */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Told each child's pid once it started and again once it exited: the build journals them so
+   * `bootstrap cleanup` can stop the children a SIGKILLed build left running. Errors are ignored.
+   */
+  readonly children?: {
+    started(pid: number): Promise<void> | void;
+    exited(pid: number): Promise<void> | void;
+  };
 }
 
 /** How many stderr lines a CommandError carries. */
@@ -86,7 +94,7 @@ async function execute(
       yield line;
     };
 
-  const result = await execa(file, args, {
+  const subprocess = execa(file, args, {
     shell: false,
     reject: false,
     cancelSignal: signal,
@@ -100,6 +108,10 @@ async function execute(
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
   });
+  const pid = subprocess.pid;
+  if (pid !== undefined) await (async () => opts.children?.started(pid))().catch(() => {});
+  const result = await subprocess;
+  if (pid !== undefined) await (async () => opts.children?.exited(pid))().catch(() => {});
 
   const stdout = String(result.stdout ?? '');
   const stderr = String(result.stderr ?? '');

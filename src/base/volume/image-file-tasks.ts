@@ -37,6 +37,9 @@ export const createImageFile = defineTask({
   },
 });
 
+/** The loop device in the journal (one per build), for `bootstrap cleanup` after a SIGKILL. */
+const LOOP_KEY = 'host-loop';
+
 export const attachLoopDevice = defineTask({
   id: 'base/attach-loop-device',
   phase: 'volume-creation',
@@ -53,10 +56,14 @@ export const attachLoopDevice = defineTask({
     });
     ctx.state.get(VOLUME_RESOURCES).loop = loop;
     volume.device = await loop.attach();
+    // For `bootstrap cleanup` after a SIGKILL: the device and the file it must still be backed by.
+    await ctx.journal.intend({ plugin: 'host', kind: 'loop', key: LOOP_KEY });
+    await ctx.journal.created(LOOP_KEY, `${volume.device} ${loop.imagePath}`);
   },
   async undo(ctx) {
     volumeRunner(ctx);
     await ctx.state.get(VOLUME_RESOURCES).loop?.detach();
+    await ctx.journal.released(LOOP_KEY);
   },
 });
 
@@ -69,6 +76,7 @@ export const detachLoopDevice = defineTask({
   async run(ctx) {
     volumeRunner(ctx);
     await ctx.state.get(VOLUME_RESOURCES).loop?.detach();
+    await ctx.journal.released(LOOP_KEY);
     delete volumeOf(ctx).device;
   },
 });

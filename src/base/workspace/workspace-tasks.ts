@@ -2,6 +2,9 @@
  * The per-run workspace `<bootstrapper.workspace>/<run id>` (bootstrap-vz's CreateWorkspace and
  * DeleteWorkspace). Everything a build keeps on the host lives under it, so removing it on success or
  * rollback leaves nothing behind; only the finished image is moved out of it, next to it.
+ *
+ * The workspace is journaled as a host resource (twice: `mounts`, what is mounted below it, and
+ * `workspace`, the directory), so `bootstrap cleanup` finds what a SIGKILLed build left under it.
  */
 import { BuildError, defineTask, type TaskContext } from '../../api/index.js';
 import { findLeftoverMounts } from '../../volume/mounts.js';
@@ -13,6 +16,10 @@ export const createWorkspace = defineTask({
   async run(ctx) {
     if (await ctx.fs.exists(ctx.workspace)) {
       throw new Error(`workspace ${ctx.workspace} already exists; another run with the same id?`);
+    }
+    for (const kind of ['workspace', 'mounts']) {
+      await ctx.journal.intend({ plugin: 'host', kind, key: `host-${kind}` });
+      await ctx.journal.created(`host-${kind}`, ctx.workspace);
     }
     await ctx.fs.mkdir(ctx.workspace, { mode: 0o700 });
   },
@@ -42,4 +49,5 @@ async function removeWorkspace(ctx: TaskContext): Promise<void> {
     }
   }
   await ctx.fs.remove(ctx.workspace);
+  for (const kind of ['mounts', 'workspace']) await ctx.journal.released(`host-${kind}`);
 }

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { EventSink, Manifest } from '../../api/index.js';
 import { FORCE_OUTPUT } from '../../base/volume/export-image.js';
 import { makePlan, type ManifestPlan } from '../../core/make-plan.js';
-import { createFileJournal } from '../../engine/cloud-journal-file.js';
+import { createFileJournal, HOST_PLUGIN, type EngineJournal } from '../../engine/cloud-journal-file.js';
 import { installInterruptHandlers } from '../../engine/interrupts.js';
 import { runPlan } from '../../engine/run-plan.js';
 import { PlanError } from '../../graph/resolve-plan.js';
@@ -21,6 +21,7 @@ import {
   needsEmulation,
 } from '../../host/foreign-arch.js';
 import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
+import { processStartTime } from '../../volume/host-cleaners.js';
 import { createLogSink } from '../../log/log-sink.js';
 import { createFileLogger, createNullLogger, type Logger } from '../../log/logger.js';
 import {
@@ -94,9 +95,20 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
     `build of ${resolve(file)} as ${name}, run ${runId}, workspace ${workspace}${dryRun ? ' (dry run)' : ''}`,
   );
   try {
+    // Cloud and host resources (workspace, loop device, child processes) for `bootstrap cleanup`; the
+    // owner line tells cleanup this build is alive. Dry runs create nothing, so they journal nothing.
+    const start = processStartTime(process.pid);
+    const journal = dryRun
+      ? undefined
+      : createFileJournal(runId, undefined, start ? { owner: { pid: process.pid, start } } : {});
     const runner = dryRun
       ? createRecordingRunner()
-      : createHostRunner({ log, signal: interrupts.signal, events });
+      : createHostRunner({
+          log,
+          signal: interrupts.signal,
+          events,
+          ...(journal ? { children: childJournal(journal) } : {}),
+        });
     const result = await runPlan(plan, {
       manifest,
       workspace,
@@ -107,8 +119,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
       abortRollback: interrupts.abortRollback,
       dryRun,
       runId,
-      // Dry runs create nothing in any cloud, so they journal nothing.
-      ...(dryRun ? {} : { journal: createFileJournal(runId) }),
+      ...(journal ? { journal } : {}),
       ...(opts.pauseOnError ? { pauseBeforeRollback: waitForEnter(out) } : {}),
       ...(opts.force ? { seedState: (state) => state.set(FORCE_OUTPUT, true) } : {}),
     });
@@ -159,6 +170,28 @@ function planOrExit(file: string, make: () => ManifestPlan): ManifestPlan {
 }
 
 /** A plan with a task this version cannot run fails now, not half-way through the build. */
+/** Journals each child process the runner starts (pid and start time) until it exits. */
+function childJournal(
+  journal: EngineJournal,
+): NonNullable<Parameters<typeof createHostRunner>[0]['children']> {
+  const keys = new Map<number, string>();
+  return {
+    async started(pid) {
+      const start = processStartTime(pid);
+      if (start === undefined) return; // already gone
+      const key = `host-process-${pid}-${start}`;
+      keys.set(pid, key);
+      await journal.intend({ plugin: HOST_PLUGIN, kind: 'process', key });
+      await journal.created(key, `${pid}:${start}`);
+    },
+    async exited(pid) {
+      const key = keys.get(pid);
+      keys.delete(pid);
+      if (key !== undefined) await journal.released(key);
+    },
+  };
+}
+
 function refuseUnavailable(file: string, plan: ManifestPlan['plan']): void {
   const missing = plan.tasks.filter((t) => t.task.unavailable);
   if (missing.length === 0) return;
