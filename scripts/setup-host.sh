@@ -7,14 +7,15 @@ cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" != 0 ]; then echo "run as root: builds need loop devices, mounts and chroot" >&2; exit 2; fi
 
-# Host tools: bootstrappers, partitioning, filesystems, bootloaders, image conversion, QEMU + OVMF +
-# socat for boot tests, and ansible (not ansible-core: the chroot connection is in its community.general)
-# for the ansible plugin. curl fetches Node.js; dpkg-dev, lintian and man-db build and check the .deb
+# Host tools: bootstrappers, partitioning, filesystems, bootloaders, image conversion, QEMU + OVMF
+# (also its Secure Boot build with Microsoft's keys, for boot-test --secure-boot) + socat for boot
+# tests, swtpm and swtpm-tools for boot-test --tpm, and ansible (not ansible-core: the chroot
+# connection is in its community.general) for the ansible plugin. curl fetches Node.js; dpkg-dev, lintian and man-db build and check the .deb
 # (scripts/build-deb.sh, test/integration/package/).
 PACKAGES=(mmdebstrap debootstrap fdisk parted dosfstools e2fsprogs xfsprogs qemu-utils
   grub-pc-bin grub-efi-amd64-bin extlinux syslinux-common zerofree mtools
   qemu-user-static binfmt-support arch-test qemu-system-arm qemu-efi-aarch64
-  qemu-system-x86 ovmf socat openssh-client python3-venv ansible
+  qemu-system-x86 ovmf swtpm swtpm-tools socat openssh-client python3-venv ansible
   curl ca-certificates dpkg-dev lintian man-db)
 missing=()
 for p in "${PACKAGES[@]}"; do
