@@ -62,6 +62,8 @@ echo "installing the production dependencies" >&2
 rm -rf "$lib/package-lock.json" "$lib/node_modules/.bin"
 # The dependencies' dotfiles (.npmignore, .eslintrc, .gitattributes, ...) are for their developers.
 find "$lib/node_modules" -name '.*' -prune -exec rm -rf {} +
+# The manifest schema compiled once here, not on every run (src/manifest/schema-validator.ts).
+node scripts/compile-schema.mjs "$lib/dist" >&2
 
 echo "adding Node.js $NODE_VERSION ($arch)" >&2
 node_pkg=$(node_dist_package "$arch")

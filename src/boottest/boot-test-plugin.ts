@@ -3,38 +3,21 @@
  * is written and before any publishing step, so a broken image is never uploaded or registered.
  * It lives in src/ (not plugins/) because it drives the boot-test machinery, which is not public API.
  */
-import {
-  BuildError,
-  definePlugin,
-  defineTask,
-  VOLUME,
-  type JsonSchema,
-  type TaskContext,
-} from '../api/index.js';
+import { BuildError, definePlugin, defineTask, VOLUME, type TaskContext } from '../api/index.js';
+import { schema } from './boot-test-schema.js';
 import { ec2ChecksFor } from './ec2-checks.js';
 import { bootDefaults } from './manifest-defaults.js';
 import { formatCheck } from './report.js';
 import { runBootTest } from './run-boot-test.js';
+
+// The schema has a file of its own so the plugin catalog (src/registry) loads it without this code.
+export { schema };
 
 interface BootTestSettings {
   readonly firmware?: 'bios' | 'uefi' | 'both';
   readonly timeout?: number;
   readonly imds?: 'v1' | 'v2';
 }
-
-export const schema: JsonSchema = {
-  type: 'object',
-  description: 'Added: boot the image in QEMU and check it before anything is published.',
-  properties: {
-    firmware: {
-      enum: ['bios', 'uefi', 'both'],
-      description: 'Firmware to boot with (default: from system.boot_mode; both boots twice).',
-    },
-    timeout: { type: 'integer', minimum: 30, maximum: 3600, description: 'Seconds per boot (default 300).' },
-    imds: { enum: ['v1', 'v2'], description: 'v2: the metadata service requires IMDSv2 tokens.' },
-  },
-  additionalProperties: false,
-};
 
 function firmwares(ctx: TaskContext): ('bios' | 'uefi')[] {
   const s = ctx.manifest.pluginSettings<BootTestSettings>('boot_test') ?? {};

@@ -5,7 +5,7 @@
 import type { Manifest } from '../api/index.js';
 import { runPreflight } from '../core/preflight.js';
 import { formatIssue, loadManifest } from '../manifest/load-manifest.js';
-import { builtinRegistry } from '../registry/builtin-registry.js';
+import { builtinRegistry } from '../registry/lazy-registry.js';
 import { CliExit, EXIT_USAGE } from './exit-codes.js';
 import { resolveManifestPath } from './manifest-path.js';
 import type { Output } from './output.js';

@@ -7,7 +7,7 @@
 import type { CheckReporter, Manifest } from '../api/index.js';
 import { dryRunPreparation } from '../engine/dry-prepare.js';
 import { PlanError } from '../graph/resolve-plan.js';
-import { builtinRegistry } from '../registry/builtin-registry.js';
+import { builtinRegistry } from '../registry/lazy-registry.js';
 import { createRecordingFs } from '../runner/build-fs.js';
 import { createRecordingRunner } from '../runner/recording-runner.js';
 import { makePlan } from './make-plan.js';

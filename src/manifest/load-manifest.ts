@@ -103,6 +103,8 @@ export async function loadManifest(file: string, opts: LoadOptions): Promise<Loa
   checkVariables(data, manifestVariables(data, now), issues);
   if (!release) return done(issues.errors, issues.warnings);
 
+  // The plugins' code, only now and only the plugins this manifest uses (issue 17, item 6).
+  await opts.registry.load?.([valid.provider.name, ...Object.keys(valid.plugins ?? {})]);
   const manifest = createManifest(path, valid, release, now);
   checkValues(manifest, issues, opts.hostFiles ?? 'warn');
   runPluginChecks(manifest, opts.registry, issues);

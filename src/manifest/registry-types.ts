@@ -16,6 +16,22 @@ export interface PluginRegistry {
    * under `plugins`, but their checks run like an enabled plugin's.
    */
   builtins?(): readonly Plugin[];
+  /**
+   * Loads the code of these plugins and of the builtins (a registry that loads code on demand:
+   * src/registry/lazy-registry.ts). The loader calls it once the manifest matches the schema, with the
+   * provider and the enabled plugins; a registry without it holds every plugin loaded.
+   */
+  load?(names: Iterable<string>): Promise<void>;
+  /** False for a plugin whose code is not loaded yet (only a registry with `load`). */
+  isLoaded?(name: string): boolean;
+}
+
+/** A registry that loads plugins' code on demand. */
+export interface LoadableRegistry extends PluginRegistry {
+  load(names: Iterable<string>): Promise<void>;
+  /** Every plugin's code: for what needs all of them (cleanup's cleaners, tests). */
+  loadAll(): Promise<void>;
+  isLoaded(name: string): boolean;
 }
 
 /** Known plugins of kind 'plugin' (providers excluded), sorted by name for stable schemas. */

@@ -1,8 +1,13 @@
 /**
- * Compiles the combined schema with ajv once per registry (compiling is the slow part, ~tens of ms;
- * validating a manifest afterwards takes well under a millisecond).
+ * Compiles the combined schema with ajv once per registry (compiling is the slow part: about half a
+ * second on these machines; validating a manifest afterwards takes well under a millisecond).
+ * `npm run build` writes the compiled validator of the shipped plugins' schema next to this module
+ * (manifest-validator.cjs, scripts/compile-schema.mjs); it is used when the schema's hash matches, so
+ * `bootstrap validate` does not compile at all (issue 17, item 6).
  */
-import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Ajv2019, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2019.js';
 import addFormatsModule from 'ajv-formats';
 import type { JsonSchema } from '../api/plugin.js';
 import { buildManifestSchema } from './combined-schema.js';
@@ -20,8 +25,9 @@ export interface CompiledSchema {
 
 const cache = new WeakMap<PluginRegistry, CompiledSchema>();
 
-export function newAjv(): Ajv2019 {
+export function newAjv(extra: Options = {}): Ajv2019 {
   const ajv = new Ajv2019({
+    ...extra,
     allErrors: true,
     verbose: true,
     // Unknown keywords in a plugin's schema are bugs worth failing on; the type-strictness rules
@@ -42,7 +48,7 @@ export function compiledSchema(registry: PluginRegistry): CompiledSchema {
   const schema = buildManifestSchema(registry);
   let validate: ValidateFunction;
   try {
-    validate = newAjv().compile(schema);
+    validate = precompiled(schema) ?? newAjv().compile(schema);
   } catch (err) {
     // A broken plugin schema is a bug in that plugin, not in the manifest: say which one.
     throw new Error(`invalid JSON schema${culprit(registry)}: ${(err as Error).message}`);
@@ -50,6 +56,26 @@ export function compiledSchema(registry: PluginRegistry): CompiledSchema {
   const compiled = { schema, validate };
   cache.set(registry, compiled);
   return compiled;
+}
+
+/** The sha256 of the schema, as the precompiled validator records it. */
+export function schemaHash(schema: JsonSchema): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+}
+
+export const PRECOMPILED_FILE = 'manifest-validator.cjs';
+
+/** The validator `npm run build` compiled, if it was compiled from this very schema. */
+function precompiled(schema: JsonSchema): ValidateFunction | undefined {
+  let module: { default: ValidateFunction; schemaHash?: string };
+  try {
+    // require, not import(): a CommonJS file loads synchronously, and compiledSchema is synchronous.
+    module = createRequire(import.meta.url)(`./${PRECOMPILED_FILE}`) as typeof module;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined; // under tsx
+    throw err;
+  }
+  return module.schemaHash === schemaHash(schema) ? module.default : undefined;
 }
 
 function culprit(registry: PluginRegistry): string {

@@ -1,9 +1,10 @@
 /**
  * The providers and plugins this build of the tool ships. The list is explicit (not a directory scan)
  * so the set of loadable plugins is fixed at compile time and `bootstrap schema` is reproducible.
+ * Importing this module loads every plugin's code (the AWS SDK included): the CLI uses the catalog
+ * and builtinRegistry() of lazy-registry.ts instead, and this list is for tests and `cleanup`.
  */
 import type { Plugin } from '../api/index.js';
-import { basePlugin } from '../base/base-plugin.js';
 import { bootTestPlugin } from '../boottest/boot-test-plugin.js';
 import type { PluginRegistry } from '../manifest/registry-types.js';
 import { adminUserPlugin } from '../../plugins/admin_user/index.js';
@@ -75,10 +76,4 @@ export function createRegistry(plugins: readonly Plugin[], builtins: readonly Pl
     providers: () => sorted.filter((p) => p.kind === 'provider'),
     builtins: () => builtins,
   };
-}
-
-let builtin: PluginRegistry | undefined;
-
-export function builtinRegistry(): PluginRegistry {
-  return (builtin ??= createRegistry(BUILTIN_PLUGINS, [basePlugin]));
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makePlan } from '../../../src/core/make-plan.js';
 import { loadManifest } from '../../../src/manifest/load-manifest.js';
-import { builtinRegistry } from '../../../src/registry/builtin-registry.js';
+import { builtinRegistry } from '../../../src/registry/lazy-registry.js';
 
 async function planIds(file: string, set: string[] = []): Promise<string[]> {
   const r = await loadManifest(file, { registry: builtinRegistry(), set });

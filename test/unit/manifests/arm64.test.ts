@@ -13,7 +13,7 @@ import { grubInstallCommands } from '../../../src/base/bootloader/grub-install-c
 import { espCopies } from '../../../src/base/bootloader/esp-files.js';
 import { kernelPackage } from '../../../src/base/system/add-kernel-package.js';
 import { loadManifest, formatIssue } from '../../../src/manifest/load-manifest.js';
-import { builtinRegistry } from '../../../src/registry/builtin-registry.js';
+import { builtinRegistry } from '../../../src/registry/lazy-registry.js';
 import { registerImageInput } from '../../../plugins/ec2/aws/register-input.js';
 import { runCli } from '../../helpers/run-cli.js';
 

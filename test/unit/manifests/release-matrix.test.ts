@@ -10,7 +10,7 @@ import { bootloaderPackages } from '../../../src/base/bootloader/bootloader-pack
 import { kernelPackage } from '../../../src/base/system/add-kernel-package.js';
 import { makePlan } from '../../../src/core/make-plan.js';
 import { formatIssue, loadManifest } from '../../../src/manifest/load-manifest.js';
-import { builtinRegistry } from '../../../src/registry/builtin-registry.js';
+import { builtinRegistry } from '../../../src/registry/lazy-registry.js';
 import { guestPackages } from '../../../plugins/ec2/guest/select-guest.js';
 import { addCloudInitPackages } from '../../../plugins/cloud_init/tasks.js';
 import { PACKAGES } from '../../../src/api/index.js';

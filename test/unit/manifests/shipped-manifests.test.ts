@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { makePlan } from '../../../src/core/make-plan.js';
 import { formatIssue, loadManifest } from '../../../src/manifest/load-manifest.js';
-import { builtinRegistry } from '../../../src/registry/builtin-registry.js';
+import { builtinRegistry } from '../../../src/registry/lazy-registry.js';
 
 function manifestsUnder(dir: string): string[] {
   const out: string[] = [];

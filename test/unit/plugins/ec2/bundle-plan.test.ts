@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makePlan } from '../../../../src/core/make-plan.js';
 import { loadManifest } from '../../../../src/manifest/load-manifest.js';
-import { builtinRegistry } from '../../../../src/registry/builtin-registry.js';
+import { builtinRegistry } from '../../../../src/registry/lazy-registry.js';
 import type { CloudCall, ManifestData } from '../../../../src/api/index.js';
 import { IMAGE_LOCATION } from '../../../../plugins/ec2/aws/state.js';
 import { bundleImage } from '../../../../plugins/ec2/bundle/bundle-image-task.js';

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// How long the CLI takes to start: `bootstrap --version` and `bootstrap validate MANIFEST --offline`,
+// against `node -e 0` measured in the same rounds (the machine's load changes from minute to minute,
+// so only ratios measured together compare). Each round runs every command once, in turn; the
+// medians are printed. Issue 17, item 6: --version under 0.2 s and validate under 0.4 s where
+// `node -e 0` takes 0.1 s, that is under 2x and 4x.
+//
+// usage: node scripts/bench-startup.mjs [--rounds N] [--manifest FILE] [--tsx] [NAME=MAIN_JS ...]
+//   NAME=MAIN_JS  a compiled CLI to measure (default: now=dist/src/cli/main.js; npm run build first);
+//                 several compare builds, e.g. before=/tmp/old/dist/src/cli/main.js now=dist/src/cli/main.js
+//   --tsx         also the uncompiled route, node --import tsx src/cli/main.ts (what tests spawn)
+import { spawnSync } from 'node:child_process';
+
+const args = process.argv.slice(2);
+let rounds = 7;
+let manifest = 'manifests/debian-qemu.yml';
+let tsx = false;
+const clis = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--rounds') rounds = Number(args[++i]);
+  else if (a === '--manifest') manifest = args[++i];
+  else if (a === '--tsx') tsx = true;
+  else if (/^[\w.-]+=/.test(a)) clis.push(a.split(/=(.*)/s).slice(0, 2));
+  else {
+    console.error(`unknown argument ${a}`);
+    process.exit(2);
+  }
+}
+if (clis.length === 0) clis.push(['now', 'dist/src/cli/main.js']);
+
+const node = process.execPath;
+const commands = [['node -e 0', [node, '-e', '0']]];
+const routes = [...clis.map(([name, main]) => [name, [node, main]])];
+if (tsx) routes.push(['tsx', [node, '--import', 'tsx', 'src/cli/main.ts']]);
+for (const [name, argv] of routes) {
+  commands.push([`${name}: --version`, [...argv, '--version']]);
+  commands.push([`${name}: validate --offline`, [...argv, 'validate', manifest, '--offline']]);
+}
+
+const times = new Map(commands.map(([label]) => [label, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const [label, [cmd, ...rest]] of commands) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(cmd, rest, { encoding: 'utf8', env: { ...process.env, BOOTSTRAP_OFFLINE: '1' } });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (r.status !== 0) {
+      console.error(`${label} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+      process.exit(1);
+    }
+    times.get(label).push(seconds);
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const base = median(times.get('node -e 0'));
+console.log(`median of ${rounds} rounds, ${manifest}; node ${process.version}`);
+for (const [label] of commands) {
+  const m = median(times.get(label));
+  const ratio = label === 'node -e 0' ? '' : `${(m / base).toFixed(1)}x node -e 0`;
+  console.log(`${label.padEnd(32)} ${m.toFixed(3)} s  ${ratio}`);
+}
