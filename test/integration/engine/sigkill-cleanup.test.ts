@@ -1,0 +1,169 @@
+/**
+ * Issue 16, item 7: host recovery after SIGKILL. A real local build (manifests/debian-qemu.yml, warm
+ * cache) is SIGKILLed while apt runs in the image's chroot: rollback never runs, so its loop device,
+ * mounts (the image root, the apt archive, /proc /sys /dev in the chroot), child processes and
+ * workspace stay behind. `bootstrap cleanup` (no flags) removes them from the run's journal, and a
+ * second cleanup finds nothing. The state directory is the test's own, so no other build's journal
+ * is read.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, describe, it } from 'node:test';
+
+const isRoot = process.getuid?.() === 0;
+const hasTools = ['mmdebstrap', 'losetup', 'findmnt'].every(
+  (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0,
+);
+const skip = !isRoot ? 'needs root' : !hasTools ? 'needs mmdebstrap, losetup, findmnt' : false;
+
+function loopsUnder(dir: string): string[] {
+  return execFileSync('losetup', ['-a'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(dir));
+}
+
+function mountsUnder(dir: string): string[] {
+  return execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((t) => t === dir || t.startsWith(`${dir}/`));
+}
+
+/** Processes whose command line names `dir` or whose root or working directory is inside it. */
+function processesUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const links = ['root', 'cwd'].map((l) => {
+        try {
+          return readlinkSync(`/proc/${pid}/${l}`);
+        } catch {
+          return '';
+        }
+      });
+      if (cmdline.includes(dir) || links.some((l) => l === dir || l.startsWith(`${dir}/`)))
+        found.push(`${pid} ${cmdline.slice(0, 120)}`);
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+function processAlive(pid: number, start: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] === start;
+  } catch {
+    return false;
+  }
+}
+
+describe('SIGKILL during a local build, then bootstrap cleanup', { skip }, () => {
+  const work = isRoot ? mkdtempSync('/var/tmp/it-sigkill-') : '/nonexistent';
+  const ws = join(work, 'ws');
+  const stateDir = join(work, 'state');
+  const env = { ...process.env, BOOTSTRAP_STATE_DIR: stateDir };
+  after(() => {
+    if (mountsUnder(work).length === 0) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('leaves no loop device, mount, process or workspace of the run', { timeout: 1_200_000 }, async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'manifests/debian-qemu.yml',
+        '--progress',
+        'json',
+        '--log',
+        '-',
+        '--set',
+        `bootstrapper.workspace=${ws}`,
+        '--set',
+        'name=it-sigkill',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
+    let killedIn: string | undefined;
+    for await (const line of createInterface({ input: child.stdout })) {
+      let event: Record<string, unknown>;
+      try {
+        event = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      // Mid-way: apt running in the chroot (with /proc, /sys, /dev mounted), after the bootstrap.
+      const argv = event['argv'] as string[] | undefined;
+      if (
+        killedIn === undefined &&
+        event['type'] === 'command' &&
+        argv?.[0] === 'chroot' &&
+        argv.includes('apt-get')
+      ) {
+        killedIn = String(event['task']);
+        await new Promise((r) => setTimeout(r, 700));
+        child.kill('SIGKILL');
+      }
+    }
+    assert.equal(
+      await exited,
+      'SIGKILL',
+      `the build ended before apt ran in the image:\n${stderr.slice(-3000)}`,
+    );
+
+    const journals = readdirSync(join(stateDir, 'journal'));
+    assert.equal(journals.length, 1, 'one journal: the killed run');
+    const runId = (journals[0] ?? '').replace(/\.jsonl$/, '');
+    const runDir = join(ws, runId);
+    const lines = readFileSync(join(stateDir, 'journal', journals[0] ?? ''), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const children = lines
+      .filter((l) => l['t'] === 'created' && String(l['key']).startsWith('host-process-'))
+      .map((l) => String(l['id']).split(':') as [string, string]);
+    // What the kill left: the proof that cleanup has something to do.
+    assert.ok(existsSync(runDir), `the workspace ${runDir} is left`);
+    assert.ok(loopsUnder(runDir).length > 0, 'a loop device is left');
+    assert.ok(mountsUnder(runDir).length > 0, 'mounts are left');
+    console.log(
+      `killed in ${killedIn}: ${loopsUnder(runDir).length} loop, ${mountsUnder(runDir).length} mounts, ` +
+        `${processesUnder(runDir).length} processes, ${children.length} journaled children`,
+    );
+
+    const cleanup = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'cleanup'], {
+      encoding: 'utf8',
+      env,
+    });
+    assert.equal(cleanup.status, 0, cleanup.stdout + cleanup.stderr);
+    assert.match(cleanup.stdout, new RegExp(`${runId} deleted workspace ${runDir}`));
+
+    assert.deepEqual(loopsUnder(runDir), [], 'no loop device of the run');
+    assert.deepEqual(mountsUnder(runDir), [], 'no mount of the run');
+    assert.deepEqual(processesUnder(runDir), [], 'no process of the run');
+    assert.deepEqual(
+      children.filter(([pid, start]) => processAlive(Number(pid), start)),
+      [],
+      'no journaled child still running',
+    );
+    assert.ok(!existsSync(runDir), 'no workspace directory');
+
+    const again = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'cleanup'], {
+      encoding: 'utf8',
+      env,
+    });
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.match(again.stderr, /nothing to clean up/);
+    assert.equal(again.stdout, '');
+  });
+});
