@@ -10,10 +10,6 @@ export const DROP_IN = '/etc/ssh/sshd_config.d/40-admin-user.conf';
 export const BEGIN = '# BEGIN admin_user';
 export const END = '# END admin_user';
 
-export function hasDropInInclude(sshdConfig: string): boolean {
-  return /^\s*Include\s+\/etc\/ssh\/sshd_config\.d\/\*\.conf\s*$/m.test(sshdConfig);
-}
-
 /**
  * Root may not log in over SSH at all. With a password for the admin user, password authentication is
  * turned back on, as bootstrap-vz did (it dropped DisableSSHPasswordAuthentication): otherwise the

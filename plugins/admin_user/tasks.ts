@@ -2,10 +2,18 @@
  * The admin_user plugin's tasks, in bootstrap-vz's order: sudo in the package list, the user, its
  * sudoers entry, then its password and key, and the SSH settings that keep root out.
  */
-import { BuildError, defineTask, imageRoot, PACKAGES, sha512Crypt, userName } from '../../src/api/index.js';
+import {
+  BuildError,
+  defineTask,
+  hasSshdDropInInclude,
+  imageRoot,
+  PACKAGES,
+  sha512Crypt,
+  userName,
+} from '../../src/api/index.js';
 import { mergeAuthorizedKeys, readPublicKeys } from './public-key.js';
 import { passwdEntry, readPasswd, settings } from './settings.js';
-import { DROP_IN, hasDropInInclude, prependBlock, renderSshdBlock } from './sshd-config.js';
+import { DROP_IN, prependBlock, renderSshdBlock } from './sshd-config.js';
 
 export const addSudoPackage = defineTask({
   id: 'admin_user/add-sudo-package',
@@ -129,7 +137,7 @@ export const configureAdminSsh = defineTask({
       return;
     }
     const main = await ctx.fs.readFile(mainPath);
-    if (hasDropInInclude(main)) {
+    if (hasSshdDropInInclude(main)) {
       await ctx.fs.mkdir(`${root}/etc/ssh/sshd_config.d`, { mode: 0o755 });
       await ctx.fs.writeFile(`${root}${DROP_IN}`, block, { mode: 0o644 });
     } else {

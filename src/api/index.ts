@@ -18,3 +18,5 @@ export * from './value-patterns.js';
 export * from './config-text.js';
 export * from './mountinfo.js';
 export * from './package-root.js';
+export * from './sleep.js';
+export * from './sshd-config.js';

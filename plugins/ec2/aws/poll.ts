@@ -1,5 +1,5 @@
 /** Polling for EC2 states that have no waiter, or whose waiters ignore the build's abort signal. */
-import { BuildError } from '../../../src/api/index.js';
+import { BuildError, sleep } from '../../../src/api/index.js';
 
 export interface PollOptions {
   readonly signal: AbortSignal;
@@ -9,22 +9,6 @@ export interface PollOptions {
   /** First delay; doubles up to maxDelayMs. */
   readonly initialDelayMs?: number;
   readonly maxDelayMs?: number;
-}
-
-/** Sleeps, or rejects as soon as the signal fires. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

@@ -5,7 +5,7 @@
  * elsewhere. Each request has its own timeout and transient failures are retried: IMDS throttles
  * bursts and answers slowly while an instance boots.
  */
-import { BuildError } from '../../../src/api/index.js';
+import { BuildError, sleep } from '../../../src/api/index.js';
 
 export const DEFAULT_IMDS_ENDPOINT = 'http://169.254.169.254';
 const TOKEN_TTL_SECONDS = 300;
@@ -143,19 +143,4 @@ export class ImdsClient {
     if (res.status === 429 || res.status >= 500) throw new TransientImdsError(`HTTP ${res.status}`);
     return { status: res.status, body };
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
 }

@@ -3,6 +3,7 @@
  * the two do not nest: this layer owns attempts, per-attempt timeouts and backoff, because it knows
  * the EBS-specific cases the SDK does not (the "snapshot does not exist" race after StartSnapshot).
  */
+import { sleep } from '../../../src/api/index.js';
 
 /** `retry`: transient; `race`: the snapshot is not visible yet; `fatal`: retrying cannot help. */
 export type RetryKind = 'retry' | 'race' | 'fatal';
@@ -104,21 +105,6 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error
     ? signal.reason
     : new DOMException('The operation was aborted', 'AbortError');
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export async function withRetries<T>(

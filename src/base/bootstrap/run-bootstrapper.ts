@@ -5,7 +5,7 @@
  * what either tool downloads takes no space in the image.
  */
 import { mkdir } from 'node:fs/promises';
-import { BuildError, CommandError, type TaskContext } from '../../api/index.js';
+import { BuildError, CommandError, sleep, type TaskContext } from '../../api/index.js';
 import {
   buildArchivesDir,
   buildArchivesMounted,
@@ -91,11 +91,4 @@ export async function runBootstrapper(
   }
 
   if (seedFrom !== undefined) await harvestBuildArchives(ctx);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 }

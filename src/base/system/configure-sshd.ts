@@ -6,16 +6,12 @@
  * sshd_config instead, for the same first-match reason.
  * Not planned when the root_password plugin is enabled (it wants password logins).
  */
-import type { Task } from '../../api/index.js';
+import { hasSshdDropInInclude, type Task } from '../../api/index.js';
 import { imageRoot, inImage } from './image-paths.js';
 import { renderTemplate } from './render-template.js';
 
 export const SSHD_DROP_IN = '/etc/ssh/sshd_config.d/50-bootstrap.conf';
 const BEGIN = '# BEGIN image bootstrapper';
-
-export function hasDropInInclude(sshdConfig: string): boolean {
-  return /^\s*Include\s+\/etc\/ssh\/sshd_config\.d\/\*\.conf\s*$/m.test(sshdConfig);
-}
 
 export const configureSshd: Task = {
   id: 'base/configure-sshd',
@@ -26,7 +22,7 @@ export const configureSshd: Task = {
     const mainPath = inImage(root, '/etc/ssh/sshd_config');
     const main = (await ctx.fs.exists(mainPath)) ? await ctx.fs.readFile(mainPath) : '';
     const block = renderTemplate('system/sshd-hardening.conf.njk', {});
-    if (hasDropInInclude(main)) {
+    if (hasSshdDropInInclude(main)) {
       await ctx.fs.mkdir(inImage(root, '/etc/ssh/sshd_config.d'), { mode: 0o755 });
       await ctx.fs.writeFile(inImage(root, SSHD_DROP_IN), block, { mode: 0o644 });
     } else if (!main.includes(BEGIN)) {
