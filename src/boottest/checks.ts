@@ -7,6 +7,10 @@ import type { WaitResult } from './console-watch.js';
 import type { GuestFacts } from './guest-probe.js';
 import type { ImdsRequest } from './imds-server.js';
 
+/**
+ * `skipped` means the check does not apply to this image (its detail says why, e.g. no metadata
+ * client to judge IMDSv2 tokens on); a check that applies but cannot run (no SSH login) is `fail`.
+ */
 export type CheckStatus = 'pass' | 'fail' | 'skipped';
 
 export interface CheckResult {
@@ -282,8 +286,7 @@ export function checkImdsTokens(
   const gets = requests.filter((r) => r.method === 'GET');
   const withToken = gets.filter((r) => r.token).length;
   const summary = `${withToken} of ${gets.length} metadata requests used a token`;
-  if (!expectV2)
-    return check(name, 'skipped', seconds, `the image does not claim IMDSv2 support; ${summary}`);
+  if (!expectV2) return notApplicable(name, `the image does not claim IMDSv2 support (${summary})`, seconds);
   if (gets.length === 0) return check(name, 'fail', seconds, 'the guest never asked the metadata service');
   const without = gets.filter((r) => !r.token);
   return without.length === 0
@@ -296,6 +299,75 @@ export function checkImdsTokens(
       );
 }
 
-export function skipped(name: string, reason: string, seconds = 0): CheckResult {
-  return check(name, 'skipped', seconds, reason);
+/** A check that does not apply to this image; `reason` says why (the report lists them). */
+export function notApplicable(name: string, reason: string, seconds = 0): CheckResult {
+  return check(name, 'skipped', seconds, `does not apply: ${reason}`);
+}
+
+/** A check that applies but could not run: a failure, never a skip. */
+export function cannotRun(name: string, reason: string, seconds = 0): CheckResult {
+  return check(name, 'fail', seconds, `could not run: ${reason}`);
+}
+
+/**
+ * What in the guest acts on a first boot beyond systemd: cloud-init, the EC2 init scripts (units named
+ * ec2-*), a root grower (cloud-initramfs-growroot, x-systemd.growfs). From the probe's `agents` lines.
+ */
+export interface FirstBootAgents {
+  readonly cloudInit: boolean;
+  readonly ec2Units: readonly string[];
+  readonly growers: readonly string[];
+}
+
+export function parseAgents(facts: GuestFacts): FirstBootAgents {
+  const lines = (facts['agents'] ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const ec2Units = lines.filter((l) => /^ec2-[\w-]+\.service$/.test(l));
+  const cloudInit = lines.some((l) => /(^|\/)cloud-init$/.test(l));
+  const growers = [
+    ...(cloudInit ? ['cloud-init growpart'] : []),
+    ...ec2Units.filter((u) => u === 'ec2-grow-root.service'),
+    ...lines.filter((l) => l === 'growroot' || l === 'x-systemd.growfs'),
+  ];
+  return { cloudInit, ec2Units, growers };
+}
+
+/**
+ * user-data applies when something in the guest runs it (cloud-init, the EC2 init scripts) or the guest
+ * fetched it; otherwise the image talks to no metadata service and the check does not apply.
+ */
+export function userDataApplies(agents: FirstBootAgents, requests: readonly ImdsRequest[]): boolean {
+  return (
+    agents.cloudInit || agents.ec2Units.length > 0 || requests.some((r) => r.path.endsWith('/user-data'))
+  );
+}
+
+export function checkUserDataIfApplies(
+  facts: GuestFacts,
+  requests: readonly ImdsRequest[],
+  seconds: number,
+): CheckResult {
+  return userDataApplies(parseAgents(facts), requests)
+    ? checkUserData(facts, requests, seconds)
+    : notApplicable(
+        'user-data-once',
+        'nothing in the image runs user-data (no cloud-init, no EC2 init scripts) and the guest never asked for it',
+        seconds,
+      );
+}
+
+/** The root is only expected to fill a bigger disk when something in the image grows it. */
+export function checkRootFillsDiskIfApplies(facts: GuestFacts, seconds: number): CheckResult {
+  const { growers } = parseAgents(facts);
+  if (growers.length === 0) {
+    return notApplicable(
+      'root-fills-disk',
+      'nothing in the image grows the root (no cloud-init, ec2-grow-root, growroot or x-systemd.growfs)',
+      seconds,
+    );
+  }
+  const c = checkRootFillsDisk(facts, seconds);
+  return { ...c, detail: `${c.detail} (grown by ${growers.join(', ')})` };
 }

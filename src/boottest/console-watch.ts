@@ -19,6 +19,11 @@ export const BOOT_FAILED: readonly RegExp[] = [
   /Dropping to a shell!/,
   /No bootable device/,
   /Boot failed: not a bootable disk/,
+  // Secure Boot refusing a loader: OVMF's boot manager, and shim refusing grub or grub the kernel.
+  /BdsDxe: failed to load Boot\w+ .*: Access Denied/,
+  /Verification failed: \(0x1A\) Security Violation/,
+  /error: (?:bad shim signature|shim_lock protocol not found|.*verification requested but nobody cares)/,
+  /BdsDxe: No bootable option or device was found/,
 ];
 
 export type WaitResult =

@@ -24,6 +24,14 @@ const SECTIONS: readonly (readonly [string, string])[] = [
   ['btime', "awk '/^btime/ {print $2}' /proc/stat"],
   ['host-keys', "stat -c '%Y %n' /etc/ssh/ssh_host_*_key"],
   ['host-key-pub', 'cat /etc/ssh/ssh_host_ed25519_key.pub'],
+  // What acts on a first boot beyond systemd (decides whether user-data and root growth apply).
+  [
+    'agents',
+    'command -v cloud-init; ls /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system 2>/dev/null | ' +
+      "grep -E '^ec2-[a-z0-9-]+[.]service$' | sort -u; " +
+      '[ -e /usr/share/initramfs-tools/scripts/local-bottom/growroot ] && echo growroot; ' +
+      "grep -qs 'x-systemd[.]growfs' /etc/fstab && echo x-systemd.growfs",
+  ],
   ['user-data-runs', `cat ${MARKER_FILE}`],
   ['cloud-init-status', 'cloud-init status --long'],
   ['root', 'findmnt -bnro SOURCE,SIZE /'],

@@ -1,6 +1,8 @@
 /**
- * The part of a boot test after QEMU started: wait for the login prompt, decide whether SSH can work
- * (the guest must have fetched the injected key), log in, probe, and judge every check.
+ * The part of a boot test after QEMU started: wait for the login prompt, log in over SSH with the
+ * injected key (given to the guest by the metadata service and as the systemd credential
+ * ssh.authorized_keys.root), probe, and judge every check. A check that cannot run fails and says why;
+ * only checks that do not apply to the image are `skipped`, with the reason.
  */
 import { hostname } from 'node:os';
 import type { CommandRunner } from '../api/index.js';
@@ -13,10 +15,11 @@ import {
   checkLoginPrompt,
   checkMachineId,
   checkRootDeviceErrors,
-  checkRootFillsDisk,
-  checkUserData,
+  checkRootFillsDiskIfApplies,
+  checkUserDataIfApplies,
+  cannotRun,
   consoleCmdline,
-  skipped,
+  notApplicable,
   type CheckResult,
   type ImageFacts,
 } from './checks.js';
@@ -24,7 +27,7 @@ import { LOGIN_PROMPT, type ConsoleWatch } from './console-watch.js';
 import { parseProbe, probeScript, type GuestFacts } from './guest-probe.js';
 import type { ImdsRequest } from './imds-server.js';
 import { checkHostKeysKept, checkMachineIdKept } from './reboot-checks.js';
-import { sleep, sshRun, waitForSsh, type SshTarget } from './ssh.js';
+import { sshdAnswered, sshRun, waitForSsh, type SshTarget } from './ssh.js';
 
 /** The checks that need a login, in report order. */
 export const SSH_CHECKS = [
@@ -44,7 +47,7 @@ export interface SessionInput {
   readonly image: ImageFacts;
   readonly startedAt: number;
   readonly deadline: number;
-  /** true: SSH must work (--require-ssh, or cloud-init in the manifest); undefined: decide from the guest. */
+  /** false: console checks only (the SSH checks do not apply); otherwise SSH must work. */
   readonly expectSsh: boolean | undefined;
   readonly expectImdsV2: boolean;
   readonly signal?: AbortSignal;
@@ -53,6 +56,8 @@ export interface SessionInput {
   readonly guestChecks?: GuestChecks;
   /** What the previous boot of this instance saw: host keys and machine id must be kept, not fresh. */
   readonly previous?: GuestFacts;
+  /** Milliseconds after the login prompt before a login that cannot work is given up (default SSHD_GRACE_MS). */
+  readonly sshGraceMs?: number;
 }
 
 /** What caller checks get: a command runner into the booted guest over the boot test's SSH login. */
@@ -76,8 +81,12 @@ export interface SessionResult {
   readonly facts?: GuestFacts;
 }
 
-/** How long after the login prompt a guest may take to ask for its key before SSH is given up. */
-const KEY_GRACE_MS = 15_000;
+/**
+ * How long after the login prompt SSH may fail before the boot test stops waiting: nothing on port 22
+ * (sshd not running), or the key refused when nothing gave it to the guest. Under TCG on a loaded host
+ * cloud-init's sshd can come up well after the prompt.
+ */
+export const SSHD_GRACE_MS = 180_000;
 
 export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
   const checks: CheckResult[] = [];
@@ -94,9 +103,16 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
 
   let facts: GuestFacts | undefined;
   let timeToSsh: number | null = null;
-  const skipReason = prompt.kind !== 'matched' ? 'no login prompt' : await sshSkipReason(s);
-  if (skipReason === undefined) {
-    const login = await waitForSsh(s.runner, s.ssh, s.deadline, s.signal);
+  if (s.expectSsh === false) {
+    for (const name of SSH_CHECKS) add(notApplicable(name, 'SSH checks were not requested', elapsed()));
+  } else if (prompt.kind !== 'matched') {
+    for (const name of SSH_CHECKS) add(cannotRun(name, 'the guest never showed a login prompt', elapsed()));
+    if (s.guestChecks) add(cannotRun('guest-checks', 'the guest never showed a login prompt', elapsed()));
+  } else {
+    const promptAt = Date.now();
+    const login = await waitForSsh(s.runner, s.ssh, s.deadline, s.signal, (errors) =>
+      sshGiveUp(s, errors, Date.now() - promptAt),
+    );
     if (login.ok) {
       timeToSsh = round(elapsed());
       add({
@@ -109,8 +125,8 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
       const probe = await sshRun(s.runner, s.ssh, probeScript(remaining), (remaining + 30) * 1000);
       facts = parseProbe(probe.stdout);
       const t = elapsed();
-      add(checkUserData(facts, s.requests, t));
-      add(checkRootFillsDisk(facts, t));
+      add(checkUserDataIfApplies(facts, s.requests, t));
+      add(checkRootFillsDiskIfApplies(facts, t));
       add(checkFstab(facts, t));
       if (s.previous) {
         add(checkHostKeysKept(facts, s.previous, t));
@@ -121,18 +137,13 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
       }
       if (s.guestChecks) for (const c of await runGuestChecks(s, s.guestChecks, elapsed)) add(c);
     } else {
-      add({
-        name: 'ssh-login',
-        status: 'fail',
-        seconds: round(elapsed()),
-        detail: `no SSH login as ${s.ssh.user} before the timeout: ${login.lastError}`,
-      });
-      for (const name of SSH_CHECKS.slice(1)) add(skipped(name, 'no SSH login', elapsed()));
-      if (s.guestChecks) add(skipped('guest-checks', 'no SSH login', elapsed()));
+      const why =
+        login.gaveUp ??
+        `no SSH login as ${s.ssh.user} before the timeout (${whyNoKey(s)}): ${login.lastError || 'no answer'}`;
+      add({ name: 'ssh-login', status: 'fail', seconds: round(elapsed()), detail: why });
+      for (const name of SSH_CHECKS.slice(1)) add(cannotRun(name, 'no SSH login', elapsed()));
+      if (s.guestChecks) add(cannotRun('guest-checks', 'no SSH login', elapsed()));
     }
-  } else {
-    for (const name of SSH_CHECKS) add(skipped(name, skipReason, elapsed()));
-    if (s.guestChecks) add(skipped('guest-checks', skipReason, elapsed()));
   }
 
   const serial = s.console.text();
@@ -140,7 +151,7 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
   const files = { '/proc/cmdline': cmdline || undefined, '/etc/fstab': facts?.['fstab'] || undefined };
   add(
     files['/proc/cmdline'] === undefined && files['/etc/fstab'] === undefined
-      ? skipped('no-build-host-paths', 'no kernel command line on the console and no SSH login', elapsed())
+      ? cannotRun('no-build-host-paths', 'no kernel command line on the console and no SSH login', elapsed())
       : checkBuildHostPaths(files, hostname(), elapsed()),
   );
   add(checkRootDeviceErrors(elapsed(), serial, facts?.['kernel-log'] ?? ''));
@@ -150,21 +161,57 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
 }
 
 /**
- * Why SSH checks are skipped, or undefined to try SSH. Without cloud-init or EC2 init scripts nothing
- * installs the injected key, and waiting for a login that cannot work would only burn the timeout.
+ * When to stop waiting for SSH before the deadline, with the reason: nothing answered on port 22 for
+ * SSHD_GRACE_MS after the login prompt (sshd not running), or sshd kept refusing the key that long and
+ * no route gave it to the guest (no metadata client fetched it, and the guest's systemd did not import
+ * the SMBIOS credential).
  */
-async function sshSkipReason(s: SessionInput): Promise<string | undefined> {
-  if (s.expectSsh === true) return undefined;
-  if (s.expectSsh === false) return 'SSH checks not requested';
-  const until = Math.min(s.deadline, Date.now() + KEY_GRACE_MS);
-  while (Date.now() < until && !s.signal?.aborted) {
-    if (s.requests.some((r) => r.path.endsWith('/openssh-key') && r.status === 200)) return undefined;
-    await sleep(500, s.signal);
+export function sshGiveUp(
+  s: Pick<SessionInput, 'ssh' | 'requests' | 'console' | 'sshGraceMs'>,
+  errors: readonly string[],
+  sincePromptMs: number,
+): string | undefined {
+  const grace = s.sshGraceMs ?? SSHD_GRACE_MS;
+  if (sincePromptMs < grace) return undefined;
+  const secs = Math.round(sincePromptMs / 1000);
+  const last = errors.at(-1) ?? '';
+  if (!errors.some(sshdAnswered)) {
+    return `nothing answered on the guest's port 22 for ${secs} s after the login prompt (is sshd running and enabled?): ${last}`;
   }
-  if (s.requests.some((r) => r.path.endsWith('/openssh-key') && r.status === 200)) return undefined;
-  return s.requests.length === 0
-    ? 'the guest never asked the metadata service (no cloud-init or EC2 init scripts), so it has no SSH key'
-    : 'the guest never fetched public-keys/0/openssh-key, so it has no SSH key';
+  if (sshdAnswered(last) && !keyFetched(s.requests)) {
+    return `sshd refused the boot test's key as ${s.ssh.user} for ${secs} s after the login prompt: ${whyNoKey(s)}`;
+  }
+  return undefined;
+}
+
+function keyFetched(requests: readonly ImdsRequest[]): boolean {
+  return requests.some((r) => r.path.endsWith('/openssh-key') && r.status === 200);
+}
+
+/** The minimum systemd that imports credentials from SMBIOS type 11 (bookworm has 252, trixie 257). */
+export const SMBIOS_CREDENTIALS_SINCE = 254;
+
+/** How the key should have reached the guest, and what the console says about why it did not. */
+function whyNoKey(s: Pick<SessionInput, 'ssh' | 'requests' | 'console'>): string {
+  const fetched = keyFetched(s.requests)
+    ? 'the guest fetched the key from the metadata service'
+    : 'nothing in the guest fetched the key from the metadata service';
+  const version = systemdVersion(s.console.text());
+  const credential =
+    s.ssh.user !== 'root'
+      ? `the systemd credential ssh.authorized_keys.root is root's only, not ${s.ssh.user}'s`
+      : version === undefined
+        ? 'the guest did not take the SMBIOS credential ssh.authorized_keys.root (systemd version not on the console)'
+        : version < SMBIOS_CREDENTIALS_SINCE
+          ? `the guest's systemd ${version} does not import SMBIOS credentials (${SMBIOS_CREDENTIALS_SINCE} or later does), so ssh.authorized_keys.root never reached it`
+          : `systemd ${version} had the credential ssh.authorized_keys.root but root's key was not accepted`;
+  return `${fetched}; ${credential}`;
+}
+
+/** systemd's major version from its start-up line on the console ("systemd 257.13-1 running in system mode"). */
+export function systemdVersion(serial: string): number | undefined {
+  const m = /systemd (\d+)(?:[.~+\w-]*)? running in system mode/.exec(serial);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** A throwing caller check is a failed check, not a crashed boot test (QEMU must still be stopped). */

@@ -24,6 +24,21 @@ export interface QemuConfig {
   readonly smbiosUuid: string;
   readonly memoryMiB?: number;
   readonly cpus?: number;
+  /**
+   * systemd system credentials, name to value, passed as SMBIOS type 11 strings
+   * (`io.systemd.credential.binary:NAME=BASE64`): systemd 254 and later imports them at boot, and its
+   * tmpfiles provision.conf writes `ssh.authorized_keys.root` to /root/.ssh/authorized_keys. The way in
+   * that needs nothing in the image.
+   */
+  readonly credentials?: Readonly<Record<string, string>>;
+  /**
+   * UEFI with Secure Boot: the firmware's SMM must be protected (q35 with smm=on and a secure pflash),
+   * or OVMF's Secure Boot build refuses to start. uefiCode/uefiVars are then the secboot code and a
+   * variable store with Microsoft's keys enrolled.
+   */
+  readonly secureBoot?: boolean;
+  /** swtpm's control socket: the guest gets a TPM 2.0 on it (tpm-tis). */
+  readonly tpmSocket?: string;
 }
 
 export const GUEST_NET = {
@@ -44,8 +59,10 @@ export function ec2Uuid(random: string): string {
 
 export function qemuArgv(c: QemuConfig): string[] {
   const argv = [qemuBinary(c.arch)];
+  if (c.secureBoot && (c.arch !== 'amd64' || c.firmware !== 'uefi'))
+    throw new Error('Secure Boot is for amd64 guests booted with UEFI');
   if (c.arch === 'arm64') argv.push('-machine', `virt,accel=${c.accel}`);
-  else argv.push('-machine', `q35,accel=${c.accel}`);
+  else argv.push('-machine', `q35,accel=${c.accel}${c.secureBoot ? ',smm=on' : ''}`);
   argv.push(
     '-cpu',
     cpuModel(c),
@@ -79,6 +96,24 @@ export function qemuArgv(c: QemuConfig): string[] {
       `if=pflash,format=raw,unit=0,readonly=on,file=${c.uefiCode}`,
       '-drive',
       `if=pflash,format=raw,unit=1,file=${c.uefiVars}`,
+    );
+    if (c.secureBoot) argv.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
+  }
+  for (const [name, value] of Object.entries(c.credentials ?? {})) {
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`credential name "${name}": letters, digits, . _ - only`);
+    // Base64 has no comma, the one character QEMU's option syntax would need doubled.
+    const b64 = Buffer.from(value, 'utf8').toString('base64');
+    argv.push('-smbios', `type=11,value=io.systemd.credential.binary:${name}=${b64}`);
+  }
+  if (c.tpmSocket) {
+    if (c.tpmSocket.includes(',')) throw new Error(`TPM socket path "${c.tpmSocket}" has a comma`);
+    argv.push(
+      '-chardev',
+      `socket,id=chrtpm,path=${c.tpmSocket}`,
+      '-tpmdev',
+      'emulator,id=tpm0,chardev=chrtpm',
+      '-device',
+      `${c.arch === 'arm64' ? 'tpm-tis-device' : 'tpm-tis'},tpmdev=tpm0`,
     );
   }
   return argv;

@@ -4,7 +4,7 @@
  * works, and the QEMU process itself with its serial console on a pipe.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, access } from 'node:fs/promises';
+import { access, copyFile, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { CommandRunner } from '../api/index.js';
@@ -42,8 +42,23 @@ const UEFI_FILES: Record<GuestArch, readonly (readonly [string, string])[]> = {
   arm64: [['/usr/share/AAVMF/AAVMF_CODE.fd', '/usr/share/AAVMF/AAVMF_VARS.fd']],
 };
 
-export async function prepareUefi(arch: GuestArch, dir: string): Promise<{ code: string; vars: string }> {
-  for (const [code, vars] of UEFI_FILES[arch]) {
+/**
+ * OVMF's Secure Boot build (SMM, no UEFI shell) and a variable store with Microsoft's keys enrolled
+ * (PK/KEK/db: the UEFI CA that signs shim), both in Debian's ovmf package.
+ */
+const SECURE_BOOT_FILES: readonly (readonly [string, string])[] = [
+  ['/usr/share/OVMF/OVMF_CODE_4M.secboot.fd', '/usr/share/OVMF/OVMF_VARS_4M.ms.fd'],
+  ['/usr/share/OVMF/OVMF_CODE.secboot.fd', '/usr/share/OVMF/OVMF_VARS.ms.fd'],
+];
+
+export async function prepareUefi(
+  arch: GuestArch,
+  dir: string,
+  secureBoot = false,
+): Promise<{ code: string; vars: string }> {
+  if (secureBoot && arch !== 'amd64') throw new Error('Secure Boot boot tests are for amd64 images');
+  const candidates = secureBoot ? SECURE_BOOT_FILES : UEFI_FILES[arch];
+  for (const [code, vars] of candidates) {
     if ((await exists(code)) && (await exists(vars))) {
       const copy = join(dir, 'uefi-vars.fd');
       // The variable store is written by the guest (boot entries), so each run gets its own copy.
@@ -51,10 +66,66 @@ export async function prepareUefi(arch: GuestArch, dir: string): Promise<{ code:
       return { code, vars: copy };
     }
   }
-  const wanted = UEFI_FILES[arch].map(([c]) => c).join(' or ');
+  const wanted = candidates.map(([c, v]) => (secureBoot ? `${c} with ${v}` : c)).join(' or ');
   throw new Error(
-    `UEFI firmware not found (${wanted}); install ${arch === 'arm64' ? 'qemu-efi-aarch64' : 'ovmf'}`,
+    `${secureBoot ? 'Secure Boot ' : ''}UEFI firmware not found (${wanted}); install ${arch === 'arm64' ? 'qemu-efi-aarch64' : 'ovmf'}`,
   );
+}
+
+export interface SwtpmProcess {
+  readonly pid: number | undefined;
+  /** The control socket QEMU's `-chardev socket` connects to. */
+  readonly socket: string;
+  /** Kills swtpm by its PID (SIGTERM, then SIGKILL) and waits for it. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A software TPM 2.0 for one guest: `swtpm socket` with its state in `<dir>/tpm` (inside the boot
+ * test's temp dir, so it goes with it). Resolves once the socket exists. It outlives a QEMU (a reboot
+ * test boots the same TPM again) until stop() kills it, which the boot test does whatever happened.
+ */
+export async function startSwtpm(dir: string, timeoutMs = 10_000): Promise<SwtpmProcess> {
+  const state = join(dir, 'tpm');
+  await mkdir(state, { recursive: true });
+  const socket = join(state, 'swtpm.sock');
+  const child = spawn(
+    'swtpm',
+    [
+      'socket',
+      '--tpm2',
+      '--tpmstate',
+      `dir=${state}`,
+      '--ctrl',
+      `type=unixio,path=${socket}`,
+      '--log',
+      `file=${join(state, 'swtpm.log')},level=1`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8');
+  });
+  let spawnError: Error | undefined;
+  child.once('error', (e) => {
+    spawnError = e;
+  });
+  const swtpm: SwtpmProcess = { pid: child.pid, socket, stop: () => stopProcess(child) };
+  const until = Date.now() + timeoutMs;
+  while (!(await exists(socket))) {
+    if (spawnError || child.exitCode !== null || Date.now() > until) {
+      await swtpm.stop();
+      const why = spawnError
+        ? spawnError.message
+        : child.exitCode !== null
+          ? `exited ${child.exitCode}`
+          : 'no socket in time';
+      throw new Error(`swtpm did not start (${why})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return swtpm;
 }
 
 /**

@@ -8,6 +8,10 @@ import type { Accel, Firmware } from './qemu-argv.js';
 export interface BootTestReport {
   readonly image: string;
   readonly firmware: Firmware;
+  /** Booted with OVMF's Secure Boot firmware and Microsoft's keys. */
+  readonly secureBoot?: boolean;
+  /** Booted with a swtpm TPM 2.0 attached. */
+  readonly tpm?: boolean;
   readonly accel: Accel;
   /** Wall time of the whole test. */
   readonly seconds: number;
@@ -18,6 +22,8 @@ export interface BootTestReport {
   readonly user: string;
   readonly imds: 'v1' | 'v2';
   readonly checks: readonly CheckResult[];
+  /** The checks that did not apply to this image (status `skipped`), and why. */
+  readonly notApplicable: readonly { readonly name: string; readonly reason: string }[];
   readonly imdsRequests: readonly ImdsRequest[];
   /** The serial console log, when it was kept (failed runs, --keep). */
   readonly serialLog?: string;
@@ -31,7 +37,8 @@ export function passed(checks: readonly CheckResult[]): boolean {
 }
 
 export function formatCheck(c: CheckResult): string {
-  const mark = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'SKIP';
+  // A skipped check is one that does not apply to the image.
+  const mark = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'N/A ';
   return `${mark} ${c.name.padEnd(22)} ${c.seconds.toFixed(1).padStart(6)}s  ${c.detail}`;
 }
 

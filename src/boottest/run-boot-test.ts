@@ -15,7 +15,17 @@ import { readImageFacts } from './image-facts.js';
 import { metadataTree, type InstanceIdentity } from './imds-data.js';
 import { startImdsServer, type ImdsFaults, type ImdsServer } from './imds-server.js';
 import { USER_DATA } from './guest-probe.js';
-import { createOverlay, detectAccel, freePort, prepareUefi, startQemu, type QemuProcess } from './qemu.js';
+import { combineGuestChecks, secureBootChecks, tpmChecks } from './firmware-checks.js';
+import {
+  createOverlay,
+  detectAccel,
+  freePort,
+  prepareUefi,
+  startQemu,
+  startSwtpm,
+  type QemuProcess,
+  type SwtpmProcess,
+} from './qemu.js';
 import { ec2Uuid, GUEST_NET, qemuArgv, type Accel, type Firmware, type GuestArch } from './qemu-argv.js';
 import { passed, type BootTestReport } from './report.js';
 import { generateKey, sleep, sshRun } from './ssh.js';
@@ -43,8 +53,11 @@ export interface BootTestOptions {
   readonly signal?: AbortSignal;
   readonly onCheck?: (c: CheckResult) => void;
   readonly onStatus?: (message: string) => void;
-  /** Told the QEMU PID and temp dir as soon as they exist, for a last-resort cleanup on a second Ctrl-C. */
-  readonly onResources?: (r: { pid?: number; dir: string }) => void;
+  /**
+   * Told the QEMU PID (and swtpm's, in `pids`) and the temp dir as soon as they exist, for a
+   * last-resort cleanup on a second Ctrl-C.
+   */
+  readonly onResources?: (r: { pid?: number; pids?: readonly number[]; dir: string }) => void;
   /** Caller's checks, run in the guest after the built-in SSH checks; their results join the report. */
   readonly guestChecks?: GuestChecks;
   /**
@@ -61,6 +74,15 @@ export interface BootTestOptions {
    * instance, with this user-data if given; the checks of that boot are reported as `reboot/<name>`.
    */
   readonly reboot?: { readonly userData?: string | Buffer; readonly guestChecks?: GuestChecks };
+  /**
+   * UEFI with OVMF's Secure Boot firmware and Microsoft's keys enrolled; the guest must show Secure Boot
+   * enabled and the shim -> grub -> kernel chain (checks `secure-boot`, `secure-boot-chain`).
+   */
+  readonly secureBoot?: boolean;
+  /** Attach a swtpm TPM 2.0; the guest must see it and a measured boot (`tpm-device`, `tpm-measured-boot`). */
+  readonly tpm?: boolean;
+  /** Milliseconds after the login prompt before a login that cannot work is given up. */
+  readonly sshGraceMs?: number;
 }
 
 /** How long a guest may take to power off before the reboot counts as failed. */
@@ -79,7 +101,8 @@ export function defaultTimeoutSeconds(arch: GuestArch, accel: Accel): number {
 export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
   const began = Date.now();
   const image = resolve(o.image);
-  const firmware = o.firmware ?? 'bios';
+  const firmware = o.secureBoot ? 'uefi' : (o.firmware ?? 'bios');
+  if (o.secureBoot && o.firmware === 'bios') throw new Error('Secure Boot needs UEFI firmware, not bios');
   const arch = o.arch ?? 'amd64';
   const imds = o.imds ?? 'v1';
   const user = o.user ?? 'root';
@@ -87,6 +110,7 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
   o.onResources?.({ dir });
   let server: ImdsServer | undefined;
   let qemu: QemuProcess | undefined;
+  let swtpm: SwtpmProcess | undefined;
   let accel: Accel = o.accel ?? 'tcg';
   let session: SessionResult = { checks: [], timeToLoginPrompt: null, timeToSsh: null };
   let ok = false;
@@ -116,8 +140,17 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       ...(o.imdsFaults ? { faults: o.imdsFaults } : {}),
     });
     accel = o.accel ?? (await detectAccel(arch));
-    const uefi = firmware === 'uefi' ? await prepareUefi(arch, dir) : undefined;
+    const uefi = firmware === 'uefi' ? await prepareUefi(arch, dir, o.secureBoot) : undefined;
+    if (o.tpm) {
+      swtpm = await startSwtpm(dir);
+      if (swtpm.pid !== undefined) o.onResources?.({ pids: [swtpm.pid], dir });
+    }
     const sshPort = await freePort();
+    const guestChecks = combineGuestChecks(
+      o.secureBoot ? secureBootChecks : undefined,
+      o.tpm ? tpmChecks : undefined,
+      o.guestChecks,
+    );
     const argv = qemuArgv({
       arch,
       accel,
@@ -128,11 +161,19 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       imdsPort: server.port,
       mac: identity.mac,
       smbiosUuid: ec2Uuid(randomUUID()),
+      // The way in that needs nothing in the image: systemd 254+ provisions root's key from it.
+      credentials: { 'ssh.authorized_keys.root': identity.publicKey.trim() + '\n' },
+      ...(o.secureBoot ? { secureBoot: true } : {}),
+      ...(swtpm ? { tpmSocket: swtpm.socket } : {}),
     });
-    o.onStatus?.(`booting ${image} (${firmware}, ${accel}), serial log ${join(dir, 'serial.log')}`);
+    const extras = [o.secureBoot ? 'Secure Boot' : '', swtpm ? 'TPM 2.0' : ''].filter(Boolean);
+    o.onStatus?.(
+      `booting ${image} (${[firmware, ...extras, accel].join(', ')}), serial log ${join(dir, 'serial.log')}`,
+    );
     const startedAt = Date.now();
     qemu = startQemu(argv, join(dir, 'serial.log'));
-    if (qemu.pid !== undefined) o.onResources?.({ pid: qemu.pid, dir });
+    if (qemu.pid !== undefined)
+      o.onResources?.({ pid: qemu.pid, ...(swtpm?.pid !== undefined ? { pids: [swtpm.pid] } : {}), dir });
     session = await runGuestSession({
       runner: o.runner,
       console: qemu.console,
@@ -145,7 +186,8 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       expectImdsV2: imds === 'v2' || Boolean(o.imageClaimsImdsV2),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onCheck ? { onCheck: o.onCheck } : {}),
-      ...(o.guestChecks ? { guestChecks: o.guestChecks } : {}),
+      ...(guestChecks ? { guestChecks } : {}),
+      ...(o.sshGraceMs !== undefined ? { sshGraceMs: o.sshGraceMs } : {}),
     });
     if (o.imdsFaults) addCheck(session, judgeImdsFaults(server.requests, o.imdsFaults), o.onCheck);
     const firstFacts = session.facts;
@@ -206,6 +248,7 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
     finished = true;
   } finally {
     await qemu?.stop();
+    await swtpm?.stop();
     await server?.close();
     // Kept: everything with --keep; the serial log of a failed run. An aborted or crashed run leaves nothing.
     if (!o.keep && (ok || !finished)) await rm(dir, { recursive: true, force: true });
@@ -215,6 +258,8 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
   return {
     image,
     firmware,
+    ...(o.secureBoot ? { secureBoot: true } : {}),
+    ...(o.tpm ? { tpm: true } : {}),
     accel,
     seconds: Math.round((Date.now() - began) / 100) / 10,
     timeToLoginPrompt: session.timeToLoginPrompt,
@@ -222,6 +267,9 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
     user,
     imds,
     checks: session.checks,
+    notApplicable: session.checks
+      .filter((c) => c.status === 'skipped')
+      .map((c) => ({ name: c.name, reason: c.detail })),
     imdsRequests: server ? [...server.requests] : [],
     ...(kept ? { serialLog: join(dir, 'serial.log'), workDir: dir } : {}),
     ok,

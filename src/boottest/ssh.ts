@@ -66,9 +66,12 @@ export async function waitForSsh(
   t: SshTarget,
   deadline: number,
   signal?: AbortSignal,
-): Promise<{ ok: boolean; attempts: number; lastError: string }> {
+  /** Asked after each failed attempt with every error so far: a reason to stop waiting, or undefined. */
+  giveUp?: (errors: readonly string[]) => string | undefined,
+): Promise<{ ok: boolean; attempts: number; lastError: string; gaveUp?: string }> {
   let attempts = 0;
   let lastError = '';
+  const errors: string[] = [];
   while (Date.now() < deadline && !signal?.aborted) {
     attempts += 1;
     try {
@@ -78,9 +81,19 @@ export async function waitForSsh(
     } catch (error) {
       lastError = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     }
+    errors.push(lastError);
+    const reason = giveUp?.(errors);
+    if (reason !== undefined) return { ok: false, attempts, lastError, gaveUp: reason };
     await sleep(Math.min(3000, Math.max(0, deadline - Date.now())), signal);
   }
   return { ok: false, attempts, lastError };
+}
+
+/** ssh's errors that mean sshd answered (and refused the key), as opposed to nothing listening yet. */
+export function sshdAnswered(error: string): boolean {
+  return /Permission denied|Too many authentication failures|Authentication failed|no more authentication methods/i.test(
+    error,
+  );
 }
 
 function range(from: number, to: number): number[] {

@@ -31,6 +31,8 @@ export const COMMAND_PACKAGES: Readonly<Record<string, string>> = {
   'qemu-system-x86_64': 'qemu-system-x86',
   'qemu-system-aarch64': 'qemu-system-arm',
   socat: 'socat',
+  // boot-test --tpm: the guest's TPM 2.0.
+  swtpm: 'swtpm',
   'ssh-keygen': 'openssh-client',
   ssh: 'openssh-client',
   zerofree: 'zerofree',

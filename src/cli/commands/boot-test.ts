@@ -30,6 +30,10 @@ export interface BootTestCommandOptions {
   readonly imds?: string;
   readonly keep?: boolean;
   readonly requireSsh?: boolean;
+  /** UEFI with OVMF's Secure Boot firmware and Microsoft's keys; the guest must show the signed chain. */
+  readonly secureBoot?: boolean;
+  /** Attach a swtpm TPM 2.0; the guest must see it and a measured boot. */
+  readonly tpm?: boolean;
 }
 
 export async function bootTestCommand(
@@ -55,21 +59,31 @@ export async function bootTestCommand(
   if (arch === 'arm64' && firmware === 'bios') {
     throw new CliExit(EXIT_USAGE, '--firmware bios: arm64 machines boot with UEFI only');
   }
+  if (opts.secureBoot && firmware === 'bios') {
+    throw new CliExit(EXIT_USAGE, '--secure-boot boots with UEFI; it cannot go with --firmware bios');
+  }
+  if (opts.secureBoot && arch !== 'amd64') {
+    throw new CliExit(EXIT_USAGE, '--secure-boot: only amd64 images (OVMF with Microsoft keys) for now');
+  }
   const ec2Checks = ec2ChecksFor(defaults.ec2);
   const needs = new Map(
-    ['qemu-img', qemuBinary(arch), 'socat', 'ssh', 'ssh-keygen'].map((c) => [c, ['boot-test']]),
+    ['qemu-img', qemuBinary(arch), 'socat', 'ssh', 'ssh-keygen', ...(opts.tpm ? ['swtpm'] : [])].map((c) => [
+      c,
+      ['boot-test'],
+    ]),
   );
   const missing = await findMissingCommands(needs);
   if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing));
 
-  let resources: { pid?: number; dir: string } | undefined;
+  let resources: { pid?: number; pids?: readonly number[]; dir: string } | undefined;
   const interrupts = installInterruptHandlers({
     onFirst: () => out.err('\ninterrupted: stopping QEMU and removing the temp dir (Ctrl-C again to force)'),
     onSecond: () => {
-      // The orderly cleanup is stuck: kill QEMU by its PID and remove the temp dir right here.
-      if (resources?.pid !== undefined) {
+      // The orderly cleanup is stuck: kill QEMU and swtpm by their PIDs and remove the temp dir right here.
+      for (const pid of [resources?.pid, ...(resources?.pids ?? [])]) {
+        if (pid === undefined) continue;
         try {
-          process.kill(resources.pid, 'SIGKILL');
+          process.kill(pid, 'SIGKILL');
         } catch {
           // already gone
         }
@@ -84,7 +98,9 @@ export async function bootTestCommand(
       image,
       runner,
       arch,
-      firmware: firmware ?? (arch === 'arm64' ? 'uefi' : defaults.firmware),
+      firmware: opts.secureBoot ? 'uefi' : (firmware ?? (arch === 'arm64' ? 'uefi' : defaults.firmware)),
+      ...(opts.secureBoot ? { secureBoot: true } : {}),
+      ...(opts.tpm ? { tpm: true } : {}),
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
       user: opts.user ?? defaults.user,
       imds,
@@ -101,12 +117,13 @@ export async function bootTestCommand(
       onCheck: (c) => out.out(formatCheck(c)),
       onStatus: (m) => out.err(m),
       onResources: (r) => {
-        resources = r;
+        // QEMU's PID and swtpm's arrive separately; keep both.
+        resources = { ...resources, ...r, pids: [...(resources?.pids ?? []), ...(r.pids ?? [])] };
       },
     });
   } catch (error) {
     if (interrupts.signal.aborted) {
-      out.err('boot-test interrupted; QEMU stopped, temp dir removed');
+      out.err(`boot-test interrupted; QEMU${opts.tpm ? ' and swtpm' : ''} stopped, temp dir removed`);
       return EXIT_BUILD_FAILED;
     }
     throw error;
@@ -126,9 +143,11 @@ export async function bootTestCommand(
     report.timeToSsh !== null ? `SSH ${report.timeToSsh}s` : undefined,
   ].filter(Boolean);
   out.err(
-    `boot-test ${report.ok ? 'passed' : 'FAILED'}: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped ` +
+    `boot-test ${report.ok ? 'passed' : 'FAILED'}: ${count('pass')} passed, ${count('fail')} failed, ` +
+      `${count('skipped')} did not apply ` +
       `in ${report.seconds}s (${report.accel}${times.length ? ', ' + times.join(', ') : ''})`,
   );
+  for (const na of report.notApplicable) out.err(`  not applicable: ${na.name}: ${na.reason}`);
   if (report.serialLog) out.err(`serial log: ${report.serialLog}`);
   if (reportFile) out.err(`report: ${reportFile}`);
   return report.ok ? EXIT_OK : EXIT_BUILD_FAILED;

@@ -1,7 +1,7 @@
 /**
  * The guestChecks hook of runGuestSession: caller checks run over the boot test's SSH login after the
  * built-in ones (as the login user, or another user with the same key), a throwing hook is one failed
- * check rather than a crashed boot test, and without SSH the hook is reported skipped, never passed.
+ * check rather than a crashed boot test, and without SSH the hook fails (it could not run), never passes.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -80,7 +80,7 @@ describe('boot-test guestChecks hook', () => {
     );
   });
 
-  it('reports the hook skipped, not passed, when SSH never worked', async () => {
+  it('fails the hook, saying it could not run, when SSH never worked', async () => {
     let called = false;
     const { run } = session(() => {
       called = true;
@@ -88,6 +88,16 @@ describe('boot-test guestChecks hook', () => {
     }, 'refused');
     const { checks } = await run();
     assert.equal(called, false);
-    assert.equal(checks.find((c) => c.name === 'guest-checks')?.status, 'skipped');
+    const hook = checks.find((c) => c.name === 'guest-checks');
+    assert.equal(hook?.status, 'fail');
+    assert.match(hook?.detail ?? '', /could not run: no SSH login/);
+    assert.equal(
+      checks
+        .filter((c) => c.status === 'skipped')
+        .map((c) => c.name)
+        .join(' '),
+      'imdsv2-tokens',
+      'only a check that does not apply is skipped',
+    );
   });
 });

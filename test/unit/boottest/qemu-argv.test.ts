@@ -87,3 +87,46 @@ describe('qemu argv', () => {
     assert.deepEqual(value(qemuArgv({ ...base, arch: 'arm64', accel: 'kvm' }), '-cpu'), ['host']);
   });
 });
+
+describe('qemu argv: the way in, Secure Boot and a TPM (issue 13)', () => {
+  it('passes systemd credentials as SMBIOS type 11 strings, base64 so no comma needs escaping', () => {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO+x,y boot-test\n';
+    const argv = qemuArgv({ ...base, credentials: { 'ssh.authorized_keys.root': key } });
+    const type11 = value(argv, '-smbios').filter((s) => s.startsWith('type=11,'));
+    assert.equal(type11.length, 1);
+    const m =
+      /^type=11,value=io\.systemd\.credential\.binary:ssh\.authorized_keys\.root=([A-Za-z0-9+/=]+)$/.exec(
+        type11[0] ?? '',
+      );
+    assert.ok(m, type11[0]);
+    assert.equal(Buffer.from(m[1] ?? '', 'base64').toString('utf8'), key);
+    assert.throws(() => qemuArgv({ ...base, credentials: { 'bad,name': 'x' } }), /credential name/);
+  });
+
+  it('Secure Boot: q35 with SMM, the secure pflash, and UEFI only', () => {
+    const argv = qemuArgv({
+      ...base,
+      firmware: 'uefi',
+      uefiCode: '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd',
+      uefiVars: '/tmp/bt/uefi-vars.fd',
+      secureBoot: true,
+    });
+    assert.deepEqual(value(argv, '-machine'), ['q35,accel=tcg,smm=on']);
+    assert.deepEqual(value(argv, '-global'), ['driver=cfi.pflash01,property=secure,value=on']);
+    assert.ok(
+      value(argv, '-drive').includes(
+        'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd',
+      ),
+    );
+    assert.throws(() => qemuArgv({ ...base, secureBoot: true }), /UEFI/);
+    assert.deepEqual(value(qemuArgv(base), '-global'), []);
+  });
+
+  it('TPM: swtpm socket through a chardev, the emulator tpmdev and tpm-tis', () => {
+    const argv = qemuArgv({ ...base, tpmSocket: '/tmp/bt/tpm/swtpm.sock' });
+    assert.deepEqual(value(argv, '-chardev'), ['socket,id=chrtpm,path=/tmp/bt/tpm/swtpm.sock']);
+    assert.deepEqual(value(argv, '-tpmdev'), ['emulator,id=tpm0,chardev=chrtpm']);
+    assert.ok(value(argv, '-device').includes('tpm-tis,tpmdev=tpm0'));
+    assert.deepEqual(value(qemuArgv(base), '-tpmdev'), []);
+  });
+});
