@@ -56,6 +56,8 @@ export interface SessionInput {
   readonly guestChecks?: GuestChecks;
   /** What the previous boot of this instance saw: host keys and machine id must be kept, not fresh. */
   readonly previous?: GuestFacts;
+  /** The names guestChecks reports, each failed as "could not run" when there is no login (default guest-checks). */
+  readonly guestCheckNames?: readonly string[];
   /** Milliseconds after the login prompt before a login that cannot work is given up (default SSHD_GRACE_MS). */
   readonly sshGraceMs?: number;
 }
@@ -107,7 +109,8 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
     for (const name of SSH_CHECKS) add(notApplicable(name, 'SSH checks were not requested', elapsed()));
   } else if (prompt.kind !== 'matched') {
     for (const name of SSH_CHECKS) add(cannotRun(name, 'the guest never showed a login prompt', elapsed()));
-    if (s.guestChecks) add(cannotRun('guest-checks', 'the guest never showed a login prompt', elapsed()));
+    for (const name of guestCheckNames(s))
+      add(cannotRun(name, 'the guest never showed a login prompt', elapsed()));
   } else {
     const promptAt = Date.now();
     const login = await waitForSsh(s.runner, s.ssh, s.deadline, s.signal, (errors) =>
@@ -142,7 +145,7 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
         `no SSH login as ${s.ssh.user} before the timeout (${whyNoKey(s)}): ${login.lastError || 'no answer'}`;
       add({ name: 'ssh-login', status: 'fail', seconds: round(elapsed()), detail: why });
       for (const name of SSH_CHECKS.slice(1)) add(cannotRun(name, 'no SSH login', elapsed()));
-      if (s.guestChecks) add(cannotRun('guest-checks', 'no SSH login', elapsed()));
+      for (const name of guestCheckNames(s)) add(cannotRun(name, 'no SSH login', elapsed()));
     }
   }
 
@@ -212,6 +215,11 @@ function whyNoKey(s: Pick<SessionInput, 'ssh' | 'requests' | 'console'>): string
 export function systemdVersion(serial: string): number | undefined {
   const m = /systemd (\d+)(?:[.~+\w-]*)? running in system mode/.exec(serial);
   return m ? Number(m[1]) : undefined;
+}
+
+function guestCheckNames(s: SessionInput): readonly string[] {
+  if (!s.guestChecks) return [];
+  return s.guestCheckNames && s.guestCheckNames.length > 0 ? s.guestCheckNames : ['guest-checks'];
 }
 
 /** A throwing caller check is a failed check, not a crashed boot test (QEMU must still be stopped). */

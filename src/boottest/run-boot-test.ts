@@ -186,7 +186,7 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
       expectImdsV2: imds === 'v2' || Boolean(o.imageClaimsImdsV2),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onCheck ? { onCheck: o.onCheck } : {}),
-      ...(guestChecks ? { guestChecks } : {}),
+      ...(guestChecks ? { guestChecks, guestCheckNames: guestCheckNamesOf(o) } : {}),
       ...(o.sshGraceMs !== undefined ? { sshGraceMs: o.sshGraceMs } : {}),
     });
     if (o.imdsFaults) addCheck(session, judgeImdsFaults(server.requests, o.imdsFaults), o.onCheck);
@@ -274,6 +274,15 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
     ...(kept ? { serialLog: join(dir, 'serial.log'), workDir: dir } : {}),
     ok,
   };
+}
+
+/** What the guest checks of this run report, so each is named when they cannot run. */
+function guestCheckNamesOf(o: BootTestOptions): string[] {
+  return [
+    ...(o.secureBoot ? ['secure-boot', 'secure-boot-chain'] : []),
+    ...(o.tpm ? ['tpm-device', 'tpm-measured-boot'] : []),
+    ...(o.guestChecks ? ['guest-checks'] : []),
+  ];
 }
 
 function addCheck(session: SessionResult, c: CheckResult, onCheck?: (c: CheckResult) => void): void {

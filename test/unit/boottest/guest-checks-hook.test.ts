@@ -21,7 +21,7 @@ function fakeConsole(result: WaitResult): ConsoleWatch {
 /** The command ssh runs in the guest: the last argv element; the user is in the one before it. */
 const remote = (argv: readonly string[]) => ({ user: argv.at(-2) ?? '', command: argv.at(-1) ?? '' });
 
-function session(guestChecks: GuestChecks, login: 'ok' | 'refused' = 'ok') {
+function session(guestChecks: GuestChecks, login: 'ok' | 'refused' = 'ok', guestCheckNames?: string[]) {
   const runner = new TestRunner((argv) => {
     if (argv[0] !== 'ssh') return undefined;
     if (login === 'refused') return { exitCode: 255, stderr: 'Connection refused' };
@@ -44,6 +44,7 @@ function session(guestChecks: GuestChecks, login: 'ok' | 'refused' = 'ok') {
         expectSsh: true,
         expectImdsV2: false,
         guestChecks,
+        ...(guestCheckNames ? { guestCheckNames } : {}),
       }),
   };
 }
@@ -98,6 +99,20 @@ describe('boot-test guestChecks hook', () => {
         .join(' '),
       'imdsv2-tokens',
       'only a check that does not apply is skipped',
+    );
+  });
+
+  it('names each check the hook would have reported (secure-boot, tpm-device...) when it cannot run', async () => {
+    const { run } = session(() => Promise.resolve([]), 'refused', ['secure-boot', 'tpm-device']);
+    const { checks } = await run();
+    assert.deepEqual(
+      checks
+        .filter((c) => ['secure-boot', 'tpm-device', 'guest-checks'].includes(c.name))
+        .map((c) => [c.name, c.status]),
+      [
+        ['secure-boot', 'fail'],
+        ['tpm-device', 'fail'],
+      ],
     );
   });
 });
