@@ -158,7 +158,15 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
         .choices(['v1', 'v2'])
         .default('v1'),
     )
-    .option('--require-ssh', 'fail instead of skipping SSH checks when the guest never fetches the key')
+    .option(
+      '--require-ssh',
+      'kept for compatibility: SSH is always required now (the key also goes in as a systemd credential)',
+    )
+    .option(
+      '--secure-boot',
+      "UEFI Secure Boot with Microsoft's keys (OVMF); checks the shim -> grub -> kernel chain",
+    )
+    .option('--tpm', 'attach a swtpm TPM 2.0; checks the guest sees it and the boot was measured')
     .option('--keep', 'keep the temp dir (overlay, serial log, key) even when every check passed')
     .option('--debug', 'show a stack trace for an internal error')
     .addOption(colorOption())
@@ -175,6 +183,8 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
             ...(o.imds ? { imds: o.imds as string } : {}),
             ...(o.keep ? { keep: true } : {}),
             ...(o.requireSsh ? { requireSsh: true } : {}),
+            ...(o.secureBoot ? { secureBoot: true } : {}),
+            ...(o.tpm ? { tpm: true } : {}),
           },
           io.output(o.color as ColorMode),
         ),
