@@ -5,6 +5,10 @@
  * workspace stay behind. `bootstrap cleanup` (no flags) removes them from the run's journal, and a
  * second cleanup finds nothing. The state directory is the test's own, so no other build's journal
  * is read.
+ *
+ * Then two builds at once, sharing the cache and the state directory: one is SIGKILLed mid-way and
+ * `bootstrap cleanup` runs while the other is still building. Cleanup leaves the live build alone
+ * (its journal's owner is alive), which finishes and succeeds; the killed one's leftovers are gone.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -62,6 +66,54 @@ function processAlive(pid: number, start: string): boolean {
     return false;
   }
 }
+
+/** Spawns `bootstrap manifests/debian-qemu.yml` with JSON progress; `onEvent` sees each event. */
+function startBuild(
+  ws: string,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  onEvent: (event: Record<string, unknown>, kill: () => void) => void,
+): { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'manifests/debian-qemu.yml',
+      '--progress',
+      'json',
+      '--log',
+      '-',
+      '--set',
+      `bootstrapper.workspace=${ws}`,
+      '--set',
+      `name=${name}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
+  const kill = () => child.kill('SIGKILL');
+  const lines = (async () => {
+    for await (const line of createInterface({ input: child.stdout })) {
+      try {
+        onEvent(JSON.parse(line) as Record<string, unknown>, kill);
+      } catch {
+        // not JSON
+      }
+    }
+  })();
+  return { exited: lines.then(() => closed).then((r) => ({ ...r, stderr })) };
+}
+
+const aptInChroot = (event: Record<string, unknown>): boolean => {
+  const argv = event['argv'] as string[] | undefined;
+  return event['type'] === 'command' && argv?.[0] === 'chroot' && argv.includes('apt-get');
+};
 
 describe('SIGKILL during a local build, then bootstrap cleanup', { skip }, () => {
   const work = isRoot ? mkdtempSync('/var/tmp/it-sigkill-') : '/nonexistent';
@@ -166,4 +218,68 @@ describe('SIGKILL during a local build, then bootstrap cleanup', { skip }, () =>
     assert.match(again.stderr, /nothing to clean up/);
     assert.equal(again.stdout, '');
   });
+});
+
+describe('two builds at once: killing one and cleaning up does not disturb the other', { skip }, () => {
+  const work = isRoot ? mkdtempSync('/var/tmp/it-two-builds-') : '/nonexistent';
+  const env = { ...process.env, BOOTSTRAP_STATE_DIR: join(work, 'state') };
+  const wsLive = join(work, 'live');
+  const wsKilled = join(work, 'killed');
+  after(() => {
+    if (mountsUnder(work).length === 0) rmSync(work, { recursive: true, force: true });
+  });
+
+  it(
+    'the live build succeeds; cleanup during it removes only the killed one',
+    { timeout: 1_800_000 },
+    async () => {
+      let liveLoopsDuringCleanup: string[] = [];
+      let killSent = false;
+      const live = startBuild(wsLive, 'it-live', env, () => {});
+      const killed = startBuild(wsKilled, 'it-killed', env, (event, kill) => {
+        if (!killSent && aptInChroot(event)) {
+          killSent = true;
+          setTimeout(kill, 700);
+        }
+      });
+      const k = await killed.exited;
+      assert.equal(k.signal, 'SIGKILL', `the build to kill ended on its own:\n${k.stderr.slice(-2000)}`);
+      const killedRun = readdirSync(wsKilled).find((n) => /^[0-9a-f]{8}$/.test(n)) ?? '';
+      const killedDir = join(wsKilled, killedRun);
+      assert.ok(loopsUnder(killedDir).length > 0, 'the killed build left a loop device');
+
+      // The live build is still running: cleanup must leave it alone.
+      const liveRun = readdirSync(wsLive).find((n) => /^[0-9a-f]{8}$/.test(n));
+      assert.ok(liveRun, 'the live build has its workspace');
+      const liveDir = join(wsLive, liveRun);
+      liveLoopsDuringCleanup = loopsUnder(liveDir);
+      const cleanup = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'cleanup'], {
+        encoding: 'utf8',
+        env,
+      });
+      const cleanupOut = String(cleanup.stdout) + String(cleanup.stderr);
+      assert.equal(cleanup.status, 0, cleanupOut);
+      assert.match(cleanupOut, new RegExp(`run ${liveRun}: the build is still running`));
+      assert.doesNotMatch(String(cleanup.stdout), new RegExp(liveRun));
+      assert.deepEqual(loopsUnder(killedDir), [], 'the killed build has no loop device left');
+      assert.deepEqual(mountsUnder(killedDir), [], 'the killed build has no mount left');
+      assert.deepEqual(processesUnder(killedDir), [], 'the killed build has no process left');
+      assert.ok(!existsSync(killedDir), 'the killed build has no workspace left');
+      if (existsSync(liveDir))
+        assert.deepEqual(loopsUnder(liveDir), liveLoopsDuringCleanup, 'the live loop is untouched');
+
+      const l = await live.exited;
+      assert.equal(l.code, 0, `the live build failed:\n${l.stderr.slice(-3000)}`);
+      assert.ok(existsSync(join(wsLive, 'it-live.raw')), 'the live build wrote its image');
+      assert.deepEqual(loopsUnder(wsLive), []);
+      assert.deepEqual(mountsUnder(wsLive), []);
+
+      const again = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'cleanup'], {
+        encoding: 'utf8',
+        env,
+      });
+      assert.equal(again.status, 0, again.stdout + again.stderr);
+      assert.match(again.stderr, /nothing to clean up/);
+    },
+  );
 });
