@@ -31,7 +31,11 @@ export async function loadForCli(file: string, out: Output, opts: LoadOptions = 
   if (result.errors.length > 0 || !result.manifest) {
     for (const e of result.errors) out.err(formatIssue(e, { color: out.color }));
     const n = result.errors.length;
-    throw new CliExit(EXIT_USAGE, `${file}: ${n} error${n === 1 ? '' : 's'}; nothing was built`);
+    throw new CliExit(
+      EXIT_USAGE,
+      `${file}: ${n} error${n === 1 ? '' : 's'}; nothing was built`,
+      'ERR_MANIFEST',
+    );
   }
   return result.manifest;
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../api/package-root.js';
 import type { PlanFormat } from './commands/plan.js';
-import { CliExit, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import { CliExit, EXIT_INTERNAL, EXIT_USAGE, withErrorCode } from './exit-codes.js';
 import {
   bootTestCommand,
   buildCommand,
@@ -241,7 +241,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
 
 function reportCrash(error: unknown, args: readonly string[], io: CliIo): number {
   if (error instanceof CliExit) {
-    if (error.message) io.stderr(error.message + '\n');
+    if (error.message) io.stderr(withErrorCode(error) + '\n');
     return error.code;
   }
   const debug = args.includes('--debug');

@@ -73,7 +73,7 @@ export async function bootTestCommand(
     ]),
   );
   const missing = await findMissingCommands(needs);
-  if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing));
+  if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing), 'ERR_HOST_COMMANDS');
 
   let resources: { pid?: number; pids?: readonly number[]; dir: string } | undefined;
   const interrupts = installInterruptHandlers({

@@ -74,6 +74,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
     throw new CliExit(
       EXIT_USAGE,
       'bootstrap must run as root to build (loop devices, mounts, chroot); use --dry-run to try a manifest',
+      'ERR_NOT_ROOT',
     );
   }
   if (!dryRun) await checkHostCommands(plan, manifest);
@@ -163,6 +164,7 @@ function planOrExit(file: string, make: () => ManifestPlan): ManifestPlan {
       throw new CliExit(
         EXIT_USAGE,
         `${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`,
+        'ERR_PLAN',
       );
     }
     throw error;
@@ -200,6 +202,7 @@ function refuseUnavailable(file: string, plan: ManifestPlan['plan']): void {
     `${file}: this manifest needs steps this version cannot run yet:\n` +
       missing.map((t) => `  ${t.task.id}: ${t.task.unavailable}`).join('\n') +
       '\nnothing was built; `bootstrap plan` shows the whole plan',
+    'ERR_UNAVAILABLE',
   );
 }
 
@@ -215,7 +218,7 @@ async function checkHostCommands(plan: ManifestPlan['plan'], manifest: Manifest)
       needs.set(command, [`(${architecture} on this host)`]);
   }
   const missing = await findMissingCommands(needs);
-  if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing));
+  if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing), 'ERR_HOST_COMMANDS');
 }
 
 /**
@@ -231,7 +234,11 @@ async function checkForeignArchitecture(file: string, manifest: Manifest): Promi
       ? `\n(backing ebs: this ${status.host} instance would run the ${status.target} image's programs on the attached volume; ` +
         `set up emulation as above, or build on ${anArticle(status.target)} ${status.target} (Graviton) instance)`
       : '';
-  throw new CliExit(EXIT_USAGE, `${file}: ${formatEmulationProblems(status, file)}${ebs}`);
+  throw new CliExit(
+    EXIT_USAGE,
+    `${file}: ${formatEmulationProblems(status, file)}${ebs}`,
+    'ERR_FOREIGN_ARCH',
+  );
 }
 
 function makeRenderer(opts: BuildOptions, out: Output, log: Logger): EventSink & { close(): void } {

@@ -25,6 +25,7 @@ export async function planCommand(
       throw new CliExit(
         EXIT_USAGE,
         `${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`,
+        'ERR_PLAN',
       );
     }
     throw error;

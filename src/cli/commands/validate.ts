@@ -1,7 +1,7 @@
 /** `bootstrap validate MANIFEST...`: exit 0 when every manifest is valid and its plan resolves. */
 import { makePlan } from '../../core/make-plan.js';
 import { PlanError } from '../../graph/resolve-plan.js';
-import { CliExit, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { CliExit, EXIT_OK, EXIT_USAGE, withErrorCode } from '../exit-codes.js';
 import { loadForCli, offline } from '../load-for-cli.js';
 import type { Output } from '../output.js';
 
@@ -21,7 +21,7 @@ export async function validateCommand(
       out.out(`ok ${file}: valid, ${plan.tasks.length} tasks`);
     } catch (error) {
       failed++;
-      if (error instanceof CliExit) out.err(error.message);
+      if (error instanceof CliExit) out.err(withErrorCode(error));
       else if (error instanceof PlanError)
         out.err(`${file}: the task graph cannot be ordered:\n  ${error.problems.join('\n  ')}`);
       else throw error;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BuildError, CommandError } from '../../../src/api/index.js';
+import { REFUSAL_CODES } from '../../../src/cli/exit-codes.js';
 import { describeFailure, FAILURE_CODES } from '../../../src/engine/failure.js';
 
 /** An error shaped like the AWS SDK v3's service exceptions. */
@@ -77,9 +78,10 @@ describe('describeFailure', () => {
     assert.equal(describeFailure('interrupted', true).code, 'ERR_INTERRUPTED');
   });
 
-  it('has every code documented in docs/errors.md', () => {
+  it('has every code, of a build failure or a refusal, documented in docs/errors.md', () => {
     const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'errors.md'), 'utf8');
-    const missing = Object.keys(FAILURE_CODES).filter((code) => !doc.includes(`\`${code}\``));
+    const codes = [...Object.keys(FAILURE_CODES), ...Object.keys(REFUSAL_CODES)];
+    const missing = codes.filter((code) => !doc.includes(`\`${code}\``));
     assert.deepEqual(missing, []);
   });
 });
