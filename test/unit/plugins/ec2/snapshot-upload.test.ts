@@ -264,7 +264,12 @@ describe('uploader calls (fake EBS client)', () => {
         if (command.constructor.name === 'StartSnapshotCommand') return { SnapshotId: 'snap-dense' };
         if (command.constructor.name !== 'PutSnapshotBlockCommand') return {};
         most = Math.max(most, ++inFlight);
-        await new Promise((r) => setTimeout(r, 5));
+        // Each block is held until three are in flight (at most 2 s, for the last ones): a fixed 5 ms
+        // made the test depend on reading the next blocks faster than that, which a loaded machine
+        // running test files side by side does not.
+        for (let waited = 0; inFlight < 3 && waited < 2000; waited += 5) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
         inFlight--;
         return {};
       },
