@@ -112,19 +112,25 @@ describe('ebs backing, end to end on a played EC2 host', { skip }, () => {
     });
   });
 
+  /** Stops the played host, once: the last test checks what it leaves, `after` makes sure it ran. */
+  let stopping: Promise<{ loops: string[]; mounted: string[] }> | undefined;
+  const stopHost = () =>
+    (stopping ??= (async () => {
+      await hypervisor?.stop();
+      ec2?.destroy();
+      await imds?.close();
+      await moto?.stop();
+      const loops = hypervisor ? hypervisor.loopsLeft() : [];
+      const mounted = execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((m) => work && m.startsWith(work));
+      return { loops, mounted };
+    })());
+
   after(async () => {
-    await hypervisor?.stop();
-    ec2?.destroy();
-    await imds?.close();
-    await moto?.stop();
-    const loops = hypervisor ? hypervisor.loopsLeft() : [];
-    const mounted = execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((m) => work && m.startsWith(work));
+    const { mounted } = await stopHost();
     // Never remove a directory something is still mounted in.
     if (work && mounted.length === 0) rmSync(work, { recursive: true, force: true });
-    assert.deepEqual(loops, [], 'no loop device left');
-    assert.deepEqual(mounted, [], `nothing mounted under ${work}`);
   });
 
   /** Runs the CLI; `kill` sends a signal once a line of output matches. */
@@ -290,5 +296,13 @@ describe('ebs backing, end to end on a played EC2 host', { skip }, () => {
     await new Promise((res) => setTimeout(res, 300));
     assert.deepEqual(hypervisor.loopsLeft(), []);
     assert.equal(hypervisor.attached().size, 0);
+  });
+
+  // A test, not an `after` hook, so the summary counts it: a failing hook made the run exit 1 while the
+  // summary said `# fail 0` (issue 17, item 7).
+  it('leaves no loop device and nothing mounted', async () => {
+    const { loops, mounted } = await stopHost();
+    assert.deepEqual(loops, [], 'no loop device left');
+    assert.deepEqual(mounted, [], `nothing mounted under ${work}`);
   });
 });
