@@ -47,6 +47,9 @@ export async function bootTestCommand(
   if (timeoutSeconds !== undefined && !(Number.isFinite(timeoutSeconds) && timeoutSeconds > 0)) {
     throw new CliExit(EXIT_USAGE, `--timeout: "${opts.timeout}" is not a number of seconds`);
   }
+  if (opts.secureBoot && firmware === 'bios') {
+    throw new CliExit(EXIT_USAGE, '--secure-boot boots with UEFI; it cannot go with --firmware bios');
+  }
   try {
     await access(image, constants.R_OK);
   } catch {
@@ -58,9 +61,6 @@ export async function bootTestCommand(
   const arch = opts.manifest ? defaults.arch : ((await readImageArchitecture(probe, image)) ?? defaults.arch);
   if (arch === 'arm64' && firmware === 'bios') {
     throw new CliExit(EXIT_USAGE, '--firmware bios: arm64 machines boot with UEFI only');
-  }
-  if (opts.secureBoot && firmware === 'bios') {
-    throw new CliExit(EXIT_USAGE, '--secure-boot boots with UEFI; it cannot go with --firmware bios');
   }
   if (opts.secureBoot && arch !== 'amd64') {
     throw new CliExit(EXIT_USAGE, '--secure-boot: only amd64 images (OVMF with Microsoft keys) for now');

@@ -30,4 +30,11 @@ describe('boot-test command usage errors (exit 2, before anything starts)', () =
     assert.match(await usageError('/nonexistent/image.raw', { timeout: 'soon' }), /--timeout/);
     assert.match(await usageError('/nonexistent/image.raw', { timeout: '0' }), /--timeout/);
   });
+
+  it('--secure-boot with --firmware bios (Secure Boot is UEFI)', async () => {
+    assert.match(
+      await usageError('/nonexistent/image.raw', { secureBoot: true, firmware: 'bios' }),
+      /--secure-boot boots with UEFI; it cannot go with --firmware bios/,
+    );
+  });
 });
