@@ -106,7 +106,8 @@ export async function runGuestSession(s: SessionInput): Promise<SessionResult> {
   let facts: GuestFacts | undefined;
   let timeToSsh: number | null = null;
   if (s.expectSsh === false) {
-    for (const name of SSH_CHECKS) add(notApplicable(name, 'SSH checks were not requested', elapsed()));
+    for (const name of [...SSH_CHECKS, ...guestCheckNames(s)])
+      add(notApplicable(name, 'SSH checks were not requested', elapsed()));
   } else if (prompt.kind !== 'matched') {
     for (const name of SSH_CHECKS) add(cannotRun(name, 'the guest never showed a login prompt', elapsed()));
     for (const name of guestCheckNames(s))
@@ -178,7 +179,8 @@ export function sshGiveUp(
   if (sincePromptMs < grace) return undefined;
   const secs = Math.round(sincePromptMs / 1000);
   const last = errors.at(-1) ?? '';
-  if (!errors.some(sshdAnswered)) {
+  // A metadata client at work (cloud-init) may hold sshd back: then only the deadline ends the wait.
+  if (!errors.some(sshdAnswered) && !keyFetched(s.requests)) {
     return `nothing answered on the guest's port 22 for ${secs} s after the login prompt (is sshd running and enabled?): ${last}`;
   }
   if (sshdAnswered(last) && !keyFetched(s.requests)) {
