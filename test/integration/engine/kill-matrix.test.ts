@@ -1,0 +1,117 @@
+/**
+ * Issue 16, item 8 (SIGKILL half): a local build (manifests/debian-qemu.yml, warm cache) SIGKILLed at
+ * the start of each of its phases, then `bootstrap cleanup` (no flags): no loop device, mount,
+ * process or workspace directory of the run is left, whatever the phase, and a second cleanup finds
+ * nothing. Phases the plan has no task in (validation, user modification for this manifest) emit no
+ * boundary and are not in the matrix. One build at a time; the test's own state directory.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, describe, it } from 'node:test';
+
+const isRoot = process.getuid?.() === 0;
+const hasTools = ['mmdebstrap', 'losetup', 'findmnt'].every(
+  (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0,
+);
+const skip = !isRoot ? 'needs root' : !hasTools ? 'needs mmdebstrap, losetup, findmnt' : false;
+
+const PHASES = [
+  'preparation',
+  'volume-creation',
+  'volume-preparation',
+  'volume-mounting',
+  'os-installation',
+  'package-installation',
+  'system-modification',
+  'system-cleaning',
+  'volume-unmounting',
+  'image-registration',
+  'cleaning',
+];
+
+function leftovers(dir: string): { loops: string[]; mounts: string[]; processes: string[] } {
+  const loops = execFileSync('losetup', ['-a'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(dir));
+  const mounts = execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((t) => t === dir || t.startsWith(`${dir}/`));
+  const processes: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const links = ['root', 'cwd'].map((l) => {
+        try {
+          return readlinkSync(`/proc/${pid}/${l}`);
+        } catch {
+          return '';
+        }
+      });
+      if (cmdline.includes(dir) || links.some((l) => l === dir || l.startsWith(`${dir}/`)))
+        processes.push(`${pid} ${cmdline.slice(0, 120)}`);
+    } catch {
+      // gone
+    }
+  }
+  return { loops, mounts, processes };
+}
+
+describe('SIGKILL at each phase boundary, then bootstrap cleanup', { skip }, () => {
+  const work = isRoot ? mkdtempSync('/var/tmp/it-kill-matrix-') : '/nonexistent';
+  after(() => {
+    if (leftovers(work).mounts.length === 0) rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const phase of PHASES) {
+    it(`killed at the start of ${phase}: nothing of the run is left`, { timeout: 900_000 }, async () => {
+      const ws = join(work, phase, 'ws');
+      const env = { ...process.env, BOOTSTRAP_STATE_DIR: join(work, phase, 'state') };
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          'manifests/debian-qemu.yml',
+          '--progress',
+          'json',
+          '--log',
+          '-',
+          '--set',
+          `bootstrapper.workspace=${ws}`,
+          '--set',
+          `name=it-kill-${phase}`,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
+      for await (const line of createInterface({ input: child.stdout })) {
+        if (line.includes('"phase-start"') && line.includes(`"phase":"${phase}"`)) child.kill('SIGKILL');
+      }
+      assert.equal(await exited, 'SIGKILL', `the build never reached ${phase}:\n${stderr.slice(-2000)}`);
+
+      const cleanup = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'cleanup'], {
+        encoding: 'utf8',
+        env,
+      });
+      assert.equal(cleanup.status, 0, cleanup.stdout + cleanup.stderr);
+      const left = leftovers(ws);
+      assert.deepEqual(left, { loops: [], mounts: [], processes: [] }, cleanup.stdout + cleanup.stderr);
+      const runDirs = existsSync(ws) ? readdirSync(ws).filter((n) => /^[0-9a-f]{8}$/.test(n)) : [];
+      assert.deepEqual(runDirs, [], 'no workspace directory of the run');
+
+      const again = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'cleanup'], {
+        encoding: 'utf8',
+        env,
+      });
+      assert.equal(again.status, 0, again.stdout + again.stderr);
+      assert.match(again.stderr, /nothing to clean up/);
+    });
+  }
+});
