@@ -98,7 +98,10 @@ export class MountTable {
       throw new IllegalTransitionError(`mount ${entry.target}`, 'mount', 'mounted', ['unmounted']);
     }
     await this.opts.fs.mkdir(entry.target);
-    await this.opts.runner.run(mountArgv(entry)).catch((err: unknown) => {
+    await this.opts.runner.run(mountArgv(entry)).catch(async (err: unknown) => {
+      // Cancelled (Ctrl-C) after the kernel had mounted it: the rollback must still unmount it, or
+      // the loop device and the workspace stay busy (found by the SIGINT phase matrix, issue 16).
+      if (!this.opts.runner.dryRun && (await isMountPoint(entry.target))) this.#mounted.push(entry);
       if (entry.fstype !== undefined && /unknown filesystem type/i.test(String(err))) {
         throw new BuildError(
           `cannot mount ${entry.source} on ${entry.target}: the host kernel has no ${entry.fstype} support`,
@@ -166,6 +169,12 @@ export function parseLeftoverMounts(mountinfo: string, prefix: string): string[]
   return parseMountPoints(mountinfo)
     .filter((p) => isAtOrBelow(p, prefix))
     .sort((a, b) => b.length - a.length);
+}
+
+/** Whether `path` is a mount point now (in /proc/self/mountinfo). */
+async function isMountPoint(path: string): Promise<boolean> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  return parseMountPoints(text).includes(path);
 }
 
 /** Mounts left under `prefix` (e.g. a workspace after a crash), read from /proc/self/mountinfo. */

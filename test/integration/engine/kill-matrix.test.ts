@@ -1,5 +1,7 @@
 /**
- * Issue 16, item 8 (SIGKILL half): a local build (manifests/debian-qemu.yml, warm cache) SIGKILLed at
+ * Issue 16, item 8. SIGINT half: a local build (manifests/debian-qemu.yml, warm cache) interrupted
+ * at the start of each of its phases rolls back and exits 1, leaving no loop device, mount, process,
+ * workspace directory, output image or journal file. SIGKILL half: a local build (manifests/debian-qemu.yml, warm cache) SIGKILLed at
  * the start of each of its phases, then `bootstrap cleanup` (no flags): no loop device, mount,
  * process or workspace directory of the run is left, whatever the phase, and a second cleanup finds
  * nothing. Phases the plan has no task in (validation, user modification for this manifest) emit no
@@ -112,6 +114,59 @@ describe('SIGKILL at each phase boundary, then bootstrap cleanup', { skip }, () 
       });
       assert.equal(again.status, 0, again.stdout + again.stderr);
       assert.match(again.stderr, /nothing to clean up/);
+    });
+  }
+});
+
+describe('SIGINT at each phase boundary: the rollback leaves nothing', { skip }, () => {
+  const work = isRoot ? mkdtempSync('/var/tmp/it-int-matrix-') : '/nonexistent';
+  after(() => {
+    if (leftovers(work).mounts.length === 0) rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const phase of PHASES) {
+    it(`interrupted at the start of ${phase}: rolled back, nothing left`, { timeout: 900_000 }, async () => {
+      const ws = join(work, phase, 'ws');
+      const stateDir = join(work, phase, 'state');
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          'manifests/debian-qemu.yml',
+          '--progress',
+          'json',
+          '--log',
+          '-',
+          '--set',
+          `bootstrapper.workspace=${ws}`,
+          '--set',
+          `name=it-int-${phase}`,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BOOTSTRAP_STATE_DIR: stateDir } },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      let sent = false;
+      for await (const line of createInterface({ input: child.stdout })) {
+        if (!sent && line.includes('"phase-start"') && line.includes(`"phase":"${phase}"`)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      }
+      assert.equal(await exited, 1, stderr.slice(-3000));
+      assert.ok(sent, `the build never reached ${phase}`);
+      assert.deepEqual(leftovers(ws), { loops: [], mounts: [], processes: [] }, stderr.slice(-3000));
+      const entries = existsSync(ws) ? readdirSync(ws) : [];
+      assert.deepEqual(
+        entries.filter((n) => /^[0-9a-f]{8}$/.test(n) || n.startsWith(`it-int-${phase}.`)),
+        [],
+        'no workspace directory, no output image',
+      );
+      const journals = existsSync(join(stateDir, 'journal')) ? readdirSync(join(stateDir, 'journal')) : [];
+      assert.deepEqual(journals, [], 'the rollback released everything: no journal left');
     });
   }
 });
