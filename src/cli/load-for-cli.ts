@@ -3,7 +3,6 @@
  * exit code 2, before any work starts.
  */
 import type { Manifest } from '../api/index.js';
-import { runPreflight } from '../core/preflight.js';
 import { formatIssue, loadManifest } from '../manifest/load-manifest.js';
 import { builtinRegistry } from '../registry/lazy-registry.js';
 import { CliExit, EXIT_USAGE } from './exit-codes.js';
@@ -25,7 +24,13 @@ export async function loadForCli(file: string, out: Output, opts: LoadOptions = 
     ...(opts.set ? { set: opts.set } : {}),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.hostFiles ? { hostFiles: opts.hostFiles } : {}),
-    ...(opts.preflight ? { preflight: (m: Manifest, report) => runPreflight(m, report) } : {}),
+    // Loaded only for a preflight (not with --offline): it brings the engine and the archive index.
+    ...(opts.preflight
+      ? {
+          preflight: async (m: Manifest, report) =>
+            (await import('../core/preflight.js')).runPreflight(m, report),
+        }
+      : {}),
   });
   for (const w of result.warnings) out.err(formatIssue(w, { color: out.color }).replace(/^/, 'warning: '));
   if (result.errors.length > 0 || !result.manifest) {
