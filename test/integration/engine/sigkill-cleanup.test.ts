@@ -6,7 +6,8 @@
  * second cleanup finds nothing. The state directory is the test's own, so no other build's journal
  * is read.
  *
- * Then two builds at once, sharing the cache and the state directory: one is SIGKILLed mid-way and
+ * Then two builds of different manifests at once (the cloud-init fixture, which extends
+ * debian-qemu.yml, and debian-qemu.yml), sharing the cache and the state directory: one is SIGKILLed mid-way and
  * `bootstrap cleanup` runs while the other is still building. Cleanup leaves the live build alone
  * (its journal's owner is alive), which finishes and succeeds; the killed one's leftovers are gone.
  */
@@ -67,8 +68,9 @@ function processAlive(pid: number, start: string): boolean {
   }
 }
 
-/** Spawns `bootstrap manifests/debian-qemu.yml` with JSON progress; `onEvent` sees each event. */
+/** Spawns `bootstrap MANIFEST` with JSON progress; `onEvent` sees each event. */
 function startBuild(
+  manifest: string,
   ws: string,
   name: string,
   env: NodeJS.ProcessEnv,
@@ -80,7 +82,7 @@ function startBuild(
       '--import',
       'tsx',
       'src/cli/main.ts',
-      'manifests/debian-qemu.yml',
+      manifest,
       '--progress',
       'json',
       '--log',
@@ -235,8 +237,14 @@ describe('two builds at once: killing one and cleaning up does not disturb the o
     async () => {
       let liveLoopsDuringCleanup: string[] = [];
       let killSent = false;
-      const live = startBuild(wsLive, 'it-live', env, () => {});
-      const killed = startBuild(wsKilled, 'it-killed', env, (event, kill) => {
+      const live = startBuild(
+        'test/fixtures/manifests/qemu-cloud-init-ec2.yml',
+        wsLive,
+        'it-live',
+        env,
+        () => {},
+      );
+      const killed = startBuild('manifests/debian-qemu.yml', wsKilled, 'it-killed', env, (event, kill) => {
         if (!killSent && aptInChroot(event)) {
           killSent = true;
           setTimeout(kill, 700);
