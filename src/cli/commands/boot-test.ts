@@ -147,7 +147,7 @@ export async function bootTestCommand(
       `${count('skipped')} did not apply ` +
       `in ${report.seconds}s (${report.accel}${times.length ? ', ' + times.join(', ') : ''})`,
   );
-  for (const na of report.notApplicable) out.err(`  not applicable: ${na.name}: ${na.reason}`);
+  for (const na of report.notApplicable) out.err(`  ${na.name}: ${na.reason}`);
   if (report.serialLog) out.err(`serial log: ${report.serialLog}`);
   if (reportFile) out.err(`report: ${reportFile}`);
   return report.ok ? EXIT_OK : EXIT_BUILD_FAILED;
