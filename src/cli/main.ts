@@ -279,5 +279,10 @@ export async function runCli(args: readonly string[], io: CliIo = processIo): Pr
 // Only as the program itself: scripts/gen-cli-docs.mjs imports makeProgram for the man page and the
 // bash completion. argv[1] may be a link (npm link, /usr/bin/bootstrap); this module's URL is not.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `bootstrap schema | head`: a reader that stops early is not an error (as for cat or grep).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
   process.exitCode = await runCli(process.argv.slice(2));
 }
