@@ -14,8 +14,9 @@
  * another file, a pid now owned by another process, are left alone.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, readlink, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { CloudCleaner, CommandRunner } from '../api/index.js';
+import { processesInside, stopProcesses } from './stop-processes.js';
 
 /** A process's start time (field 22 of /proc/<pid>/stat, clock ticks since boot), or undefined. */
 export function processStartTime(pid: number, proc = '/proc'): string | undefined {
@@ -35,44 +36,6 @@ export function isSameProcess(owner: { readonly pid: number; readonly start: str
 }
 
 const inside = (path: string, dir: string): boolean => path === dir || path.startsWith(`${dir}/`);
-
-/** PIDs whose root or working directory is inside `dir` (processes left in the image's chroot). */
-async function processesInside(dir: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const links = await Promise.all(
-      ['root', 'cwd'].map((l) => readlink(`/proc/${name}/${l}`).catch(() => undefined)),
-    );
-    if (links.some((l) => l !== undefined && inside(l, dir))) pids.push(Number(name));
-  }
-  return pids;
-}
-
-function signalAll(pids: readonly number[], sig: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/** SIGTERM, up to 3 s for them to go, then SIGKILL. */
-async function stop(pids: readonly number[], stillThere: () => Promise<number[]>): Promise<void> {
-  signalAll(pids, 'SIGTERM');
-  let left = [...pids];
-  for (let i = 0; i < 30 && left.length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    left = await stillThere();
-  }
-  signalAll(left, 'SIGKILL');
-  for (let i = 0; i < 20 && left.length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    left = await stillThere();
-  }
-}
 
 /** Mount points at or below `dir`, deepest first (from /proc/self/mountinfo, octal escapes undone). */
 export function mountsAtOrBelow(dir: string, mountinfo?: string): string[] {
@@ -125,7 +88,7 @@ export function hostCleaners(runner: CommandRunner): CloudCleaner[] {
         const pid = Number(pidText);
         if (!Number.isInteger(pid) || pid <= 1 || start === undefined) return 'absent';
         if (processStartTime(pid) !== start) return 'absent';
-        await stop([pid], async () => (processStartTime(pid) === start ? [pid] : []));
+        await stopProcesses([pid], async () => (processStartTime(pid) === start ? [pid] : []));
         return 'deleted';
       },
     },
@@ -135,7 +98,7 @@ export function hostCleaners(runner: CommandRunner): CloudCleaner[] {
         if (!workspace.startsWith('/') || workspace === '/') return 'absent';
         // Processes left in the chroot (dpkg, a maintainer script) keep the mounts busy.
         const pids = await processesInside(workspace);
-        if (pids.length > 0) await stop(pids, () => processesInside(workspace));
+        if (pids.length > 0) await stopProcesses(pids, () => processesInside(workspace));
         const mounts = mountsAtOrBelow(workspace);
         for (const m of mounts) {
           await runner.run(['umount', '--', m]).catch(() => runner.run(['umount', '--lazy', '--', m]));
