@@ -13,6 +13,7 @@ export * from './build-state.js';
 export * from './password-hash.js';
 export * from './tree-tar.js';
 export * from './cloud-journal.js';
+export * from './host-journal.js';
 export * from './secrets.js';
 export * from './value-patterns.js';
 export * from './config-text.js';

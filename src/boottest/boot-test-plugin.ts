@@ -3,7 +3,16 @@
  * is written and before any publishing step, so a broken image is never uploaded or registered.
  * It lives in src/ (not plugins/) because it drives the boot-test machinery, which is not public API.
  */
-import { BuildError, definePlugin, defineTask, VOLUME, type TaskContext } from '../api/index.js';
+import {
+  BuildError,
+  definePlugin,
+  defineTask,
+  journalHostDirectory,
+  journalHostProcess,
+  VOLUME,
+  type CloudJournal,
+  type TaskContext,
+} from '../api/index.js';
 import { schema } from './boot-test-schema.js';
 import { ec2ChecksFor } from './ec2-checks.js';
 import { bootDefaults } from './manifest-defaults.js';
@@ -12,6 +21,35 @@ import { runBootTest } from './run-boot-test.js';
 
 // The schema has a file of its own so the plugin catalog (src/registry) loads it without this code.
 export { schema };
+
+/**
+ * QEMU, swtpm and their temporary directory are not started through the command runner, so the runner
+ * does not journal them: this does, so `bootstrap cleanup` stops and removes them after a SIGKILL of
+ * the build. `release()` once the boot test has removed them itself.
+ */
+export function bootResourceJournal(journal: CloudJournal): {
+  record(r: { pid?: number; pids?: readonly number[]; dir: string }): void;
+  release(): Promise<void>;
+} {
+  const seen = new Set<string>();
+  const keys: Promise<string | undefined>[] = [];
+  return {
+    record(r) {
+      for (const pid of [r.pid, ...(r.pids ?? [])]) {
+        if (pid === undefined || seen.has(`pid ${pid}`)) continue;
+        seen.add(`pid ${pid}`);
+        keys.push(journalHostProcess(journal, pid).catch(() => undefined));
+      }
+      if (!seen.has(`dir ${r.dir}`)) {
+        seen.add(`dir ${r.dir}`);
+        keys.push(journalHostDirectory(journal, r.dir).catch(() => undefined));
+      }
+    },
+    async release() {
+      for (const key of await Promise.all(keys)) if (key !== undefined) await journal.released(key);
+    },
+  };
+}
 
 interface BootTestSettings {
   readonly firmware?: 'bios' | 'uefi' | 'both';
@@ -44,6 +82,7 @@ export const bootImage = defineTask({
     const ec2Checks = ec2ChecksFor(defaults.ec2);
     for (const firmware of firmwares(ctx)) {
       ctx.progress(0, undefined, undefined, `booting with ${firmware}`);
+      const resources = bootResourceJournal(ctx.journal);
       const report = await runBootTest({
         image,
         firmware,
@@ -57,7 +96,8 @@ export const bootImage = defineTask({
         ...(defaults.expectSsh !== undefined ? { expectSsh: defaults.expectSsh } : {}),
         ...(ec2Checks ? { guestChecks: ec2Checks } : {}),
         onStatus: (message) => ctx.progress(0, undefined, undefined, `${firmware}: ${message}`),
-      });
+        onResources: (r) => resources.record(r),
+      }).finally(() => resources.release());
       for (const c of report.checks)
         ctx.log(c.status === 'fail' ? 'error' : 'info', `${firmware}: ${formatCheck(c)}`);
       const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);

@@ -14,6 +14,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'no
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudJournal, CloudResourceIntent, CloudResourceRecord } from '../api/cloud-journal.js';
+import { HOST_JOURNAL_PLUGIN } from '../api/host-journal.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/debian-image-bootstrap';
 
@@ -23,7 +24,7 @@ export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The plugin name of host resources (workspace, loop devices, processes) in the journal. */
-export const HOST_PLUGIN = 'host';
+export const HOST_PLUGIN = HOST_JOURNAL_PLUGIN;
 
 /** The build process that writes a journal: its pid and start time (clock ticks since boot). */
 export interface JournalOwner {

@@ -15,20 +15,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import type { CloudCleaner, CommandRunner } from '../api/index.js';
+import { processStartTime, type CloudCleaner, type CommandRunner } from '../api/index.js';
 import { processesInside, stopProcesses } from './stop-processes.js';
-
-/** A process's start time (field 22 of /proc/<pid>/stat, clock ticks since boot), or undefined. */
-export function processStartTime(pid: number, proc = '/proc'): string | undefined {
-  try {
-    const stat = readFileSync(`${proc}/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19];
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether `pid` is still the process that started at `start`. */
 export function isSameProcess(owner: { readonly pid: number; readonly start: string }): boolean {

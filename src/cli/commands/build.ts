@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { EventSink, Manifest } from '../../api/index.js';
+import { journalHostProcess, processStartTime, type EventSink, type Manifest } from '../../api/index.js';
 import { FORCE_OUTPUT } from '../../base/volume/export-image.js';
 import { makePlan, type ManifestPlan } from '../../core/make-plan.js';
-import { createFileJournal, HOST_PLUGIN, type EngineJournal } from '../../engine/cloud-journal-file.js';
+import { createFileJournal, type EngineJournal } from '../../engine/cloud-journal-file.js';
 import { installInterruptHandlers } from '../../engine/interrupts.js';
 import { runPlan } from '../../engine/run-plan.js';
 import { PlanError } from '../../graph/resolve-plan.js';
@@ -21,7 +21,6 @@ import {
   needsEmulation,
 } from '../../host/foreign-arch.js';
 import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
-import { processStartTime } from '../../volume/host-cleaners.js';
 import { createLogSink } from '../../log/log-sink.js';
 import { createFileLogger, createNullLogger, type Logger } from '../../log/logger.js';
 import {
@@ -171,29 +170,28 @@ function planOrExit(file: string, make: () => ManifestPlan): ManifestPlan {
   }
 }
 
-/** A plan with a task this version cannot run fails now, not half-way through the build. */
 /** Journals each child process the runner starts (pid and start time) until it exits. */
 function childJournal(
   journal: EngineJournal,
 ): NonNullable<Parameters<typeof createHostRunner>[0]['children']> {
-  const keys = new Map<number, string>();
+  // Keyed by pid as soon as the child started, so an exit reported before the journal write finished
+  // still waits for it and releases the right entry.
+  const keys = new Map<number, Promise<string | undefined>>();
   return {
     async started(pid) {
-      const start = processStartTime(pid);
-      if (start === undefined) return; // already gone
-      const key = `host-process-${pid}-${start}`;
+      const key = journalHostProcess(journal, pid);
       keys.set(pid, key);
-      await journal.intend({ plugin: HOST_PLUGIN, kind: 'process', key });
-      await journal.created(key, `${pid}:${start}`);
+      await key;
     },
     async exited(pid) {
-      const key = keys.get(pid);
+      const key = await keys.get(pid);
       keys.delete(pid);
       if (key !== undefined) await journal.released(key);
     },
   };
 }
 
+/** A plan with a task this version cannot run fails now, not half-way through the build. */
 function refuseUnavailable(file: string, plan: ManifestPlan['plan']): void {
   const missing = plan.tasks.filter((t) => t.task.unavailable);
   if (missing.length === 0) return;

@@ -11,12 +11,8 @@ import { test } from 'node:test';
 import type { CloudCleaner } from '../../../src/api/index.js';
 import { cleanupRuns } from '../../../src/engine/cloud-cleanup.js';
 import { createFileJournal, HOST_PLUGIN, readJournals } from '../../../src/engine/cloud-journal-file.js';
-import {
-  hostCleaners,
-  isSameProcess,
-  mountsAtOrBelow,
-  processStartTime,
-} from '../../../src/volume/host-cleaners.js';
+import { processStartTime } from '../../../src/api/index.js';
+import { hostCleaners, isSameProcess, mountsAtOrBelow } from '../../../src/volume/host-cleaners.js';
 import { tempDir, TestRunner } from '../../helpers/fake-context.js';
 
 const me = { pid: process.pid, start: processStartTime(process.pid) ?? '' };
