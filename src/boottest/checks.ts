@@ -311,7 +311,8 @@ export function cannotRun(name: string, reason: string, seconds = 0): CheckResul
 
 /**
  * What in the guest acts on a first boot beyond systemd: cloud-init, the EC2 init scripts (units named
- * ec2-*), a root grower (cloud-initramfs-growroot, x-systemd.growfs). From the probe's `agents` lines.
+ * ec2-*), a root grower (cloud-initramfs-growroot, x-systemd.growfs, the expand_root plugin's
+ * expand-root.service). From the probe's `agents` lines.
  */
 export interface FirstBootAgents {
   readonly cloudInit: boolean;
@@ -329,6 +330,7 @@ export function parseAgents(facts: GuestFacts): FirstBootAgents {
   const growers = [
     ...(cloudInit ? ['cloud-init growpart'] : []),
     ...ec2Units.filter((u) => u === 'ec2-grow-root.service'),
+    ...lines.filter((l) => l === 'expand-root.service'),
     ...lines.filter((l) => l === 'growroot' || l === 'x-systemd.growfs'),
   ];
   return { cloudInit, ec2Units, growers };
@@ -364,7 +366,7 @@ export function checkRootFillsDiskIfApplies(facts: GuestFacts, seconds: number):
   if (growers.length === 0) {
     return notApplicable(
       'root-fills-disk',
-      'nothing in the image grows the root (no cloud-init, ec2-grow-root, growroot or x-systemd.growfs)',
+      'nothing in the image grows the root (no cloud-init, ec2-grow-root, expand-root, growroot or x-systemd.growfs)',
       seconds,
     );
   }

@@ -28,7 +28,7 @@ const SECTIONS: readonly (readonly [string, string])[] = [
   [
     'agents',
     'command -v cloud-init; ls /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system 2>/dev/null | ' +
-      "grep -E '^ec2-[a-z0-9-]+[.]service$' | sort -u; " +
+      "grep -E '^(ec2-[a-z0-9-]+|expand-root)[.]service$' | sort -u; " +
       '[ -e /usr/share/initramfs-tools/scripts/local-bottom/growroot ] && echo growroot; ' +
       "grep -qs 'x-systemd[.]growfs' /etc/fstab && echo x-systemd.growfs",
   ],

@@ -39,6 +39,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { BUILD_TAG_KEY } from '../../../src/api/index.js';
+import { HOST_JOURNAL_PLUGIN } from '../../../src/api/index.js';
 import { readJournals } from '../../../src/engine/cloud-journal-file.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
 import { MOTO_CREDENTIALS, motoSkip, startMoto, type Moto } from '../../helpers/moto.js';
@@ -255,12 +256,18 @@ describe('AMI publishing (raw backing) against moto', { skip: motoSkip }, () => 
         // The journal keeps both products; cleanup leaves a successful build alone.
         const [run] = await readJournals(join(stateDir, 'journal'), tags[BUILD_TAG_KEY]);
         assert.equal(run?.endStatus, 'success');
+        const host = (x: { plugin: string }) => x.plugin === HOST_JOURNAL_PLUGIN;
         assert.deepEqual(
-          run?.resources.map((x) => [x.kind, x.id, x.state]),
+          run?.resources.filter((x) => !host(x)).map((x) => [x.kind, x.id, x.state]),
           [
             ['snapshot', snapshotId, 'kept'],
             ['image', ami?.id, 'kept'],
           ],
+        );
+        // The host's resources (workspace, loop device, child processes) the build released itself.
+        assert.deepEqual(
+          run?.resources.filter((x) => host(x) && x.state !== 'released').map((x) => [x.kind, x.id]),
+          [],
         );
         const c = await cli(['cleanup'], env);
         assert.equal(c.status, 0, c.stderr);

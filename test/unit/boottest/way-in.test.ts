@@ -84,6 +84,12 @@ describe('checks that do not apply are skipped with the reason; the others run',
       },
     );
     assert.deepEqual(parseAgents({ agents: 'x-systemd.growfs' }).growers, ['x-systemd.growfs']);
+    // The expand_root plugin's unit grows the root too (seen in CI: its image's check was called N/A).
+    assert.deepEqual(parseAgents({ agents: 'expand-root.service' }), {
+      cloudInit: false,
+      ec2Units: [],
+      growers: ['expand-root.service'],
+    });
   });
 
   it('user-data does not apply to an image with nothing that runs it and no request for it', () => {
