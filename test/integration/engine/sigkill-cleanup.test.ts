@@ -10,54 +10,21 @@
  * debian-qemu.yml, and debian-qemu.yml), sharing the cache and the state directory: one is SIGKILLed mid-way and
  * `bootstrap cleanup` runs while the other is still building. Cleanup leaves the live build alone
  * (its journal's owner is alive), which finishes and succeeds; the killed one's leftovers are gone.
+ * And the same two builds at once with no kill: both succeed and leave nothing behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { loopsUnder, mountsUnder, processesUnder } from '../../helpers/host-leftovers.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasTools = ['mmdebstrap', 'losetup', 'findmnt'].every(
   (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0,
 );
 const skip = !isRoot ? 'needs root' : !hasTools ? 'needs mmdebstrap, losetup, findmnt' : false;
-
-function loopsUnder(dir: string): string[] {
-  return execFileSync('losetup', ['-a'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(dir));
-}
-
-function mountsUnder(dir: string): string[] {
-  return execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((t) => t === dir || t.startsWith(`${dir}/`));
-}
-
-/** Processes whose command line names `dir` or whose root or working directory is inside it. */
-function processesUnder(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    if (Number(pid) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      const links = ['root', 'cwd'].map((l) => {
-        try {
-          return readlinkSync(`/proc/${pid}/${l}`);
-        } catch {
-          return '';
-        }
-      });
-      if (cmdline.includes(dir) || links.some((l) => l === dir || l.startsWith(`${dir}/`)))
-        found.push(`${pid} ${cmdline.slice(0, 120)}`);
-    } catch {
-      // gone
-    }
-  }
-  return found;
-}
 
 function processAlive(pid: number, start: string): boolean {
   try {
@@ -290,4 +257,40 @@ describe('two builds at once: killing one and cleaning up does not disturb the o
       assert.match(again.stderr, /nothing to clean up/);
     },
   );
+});
+
+describe('two builds of different manifests at once, sharing the cache: both succeed', { skip }, () => {
+  const work = isRoot ? mkdtempSync('/var/tmp/it-two-ok-') : '/nonexistent';
+  const env = { ...process.env, BOOTSTRAP_STATE_DIR: join(work, 'state') };
+  after(() => {
+    if (mountsUnder(work).length === 0) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('both exit 0 with their images, and leave nothing behind', { timeout: 1_800_000 }, async () => {
+    // Started together, so both reach the bootstrap cache (its lock, its entries, the shared .deb
+    // archive) at the same time; each has its own workspace, loop device and apt archive.
+    const a = startBuild(
+      'test/fixtures/manifests/qemu-cloud-init-ec2.yml',
+      join(work, 'a'),
+      'it-a',
+      env,
+      () => {},
+    );
+    const b = startBuild('manifests/debian-qemu.yml', join(work, 'b'), 'it-b', env, () => {});
+    const [ra, rb] = await Promise.all([a.exited, b.exited]);
+    assert.equal(ra.code, 0, `the cloud-init build failed:\n${ra.stderr.slice(-3000)}`);
+    assert.equal(rb.code, 0, `the debian-qemu build failed:\n${rb.stderr.slice(-3000)}`);
+    assert.ok(existsSync(join(work, 'a', 'it-a.raw')), 'the cloud-init build wrote its image');
+    assert.ok(existsSync(join(work, 'b', 'it-b.raw')), 'the debian-qemu build wrote its image');
+    assert.deepEqual(loopsUnder(work), [], 'no loop device left');
+    assert.deepEqual(mountsUnder(work), [], 'no mount left');
+    assert.deepEqual(processesUnder(work), [], 'no process left');
+    // A finished local build deletes its journal: nothing for cleanup to find.
+    const cleanup = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'cleanup'], {
+      encoding: 'utf8',
+      env,
+    });
+    assert.equal(cleanup.status, 0, cleanup.stdout + cleanup.stderr);
+    assert.match(cleanup.stderr, /nothing to clean up/);
+  });
 });
