@@ -8,11 +8,12 @@
  * boundary and are not in the matrix. One build at a time; the test's own state directory.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { hostLeftovers } from '../../helpers/host-leftovers.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasTools = ['mmdebstrap', 'losetup', 'findmnt'].every(
@@ -34,33 +35,7 @@ const PHASES = [
   'cleaning',
 ];
 
-function leftovers(dir: string): { loops: string[]; mounts: string[]; processes: string[] } {
-  const loops = execFileSync('losetup', ['-a'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(dir));
-  const mounts = execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((t) => t === dir || t.startsWith(`${dir}/`));
-  const processes: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    if (Number(pid) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      const links = ['root', 'cwd'].map((l) => {
-        try {
-          return readlinkSync(`/proc/${pid}/${l}`);
-        } catch {
-          return '';
-        }
-      });
-      if (cmdline.includes(dir) || links.some((l) => l === dir || l.startsWith(`${dir}/`)))
-        processes.push(`${pid} ${cmdline.slice(0, 120)}`);
-    } catch {
-      // gone
-    }
-  }
-  return { loops, mounts, processes };
-}
+const leftovers = hostLeftovers;
 
 describe('SIGKILL at each phase boundary, then bootstrap cleanup', { skip }, () => {
   const work = isRoot ? mkdtempSync('/var/tmp/it-kill-matrix-') : '/nonexistent';
