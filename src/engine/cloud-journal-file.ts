@@ -3,7 +3,7 @@
  * appended and fsync'd before the call returns, so a line survives a SIGKILL or a power cut the moment
  * a plugin's `await journal.intend(...)` resolves. Replaying the lines gives each resource's state.
  *
- * Host resources go to the same journal under the plugin name `host` (HOST_PLUGIN): the workspace,
+ * Host resources go to the same journal under the plugin name `host` (HOST_JOURNAL_PLUGIN, src/api/host-journal.ts): the workspace,
  * loop devices with their backing file, and the child processes the runner starts, so that
  * `bootstrap cleanup` can stop, unmount, detach and delete what a SIGKILLed build left (issue 16,
  * item 7). A build's journal starts with an `owner` line (the build's pid and its start time), so
@@ -22,9 +22,6 @@ export const DEFAULT_STATE_DIR = '/var/lib/debian-image-bootstrap';
 export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.BOOTSTRAP_STATE_DIR ?? DEFAULT_STATE_DIR, 'journal');
 }
-
-/** The plugin name of host resources (workspace, loop devices, processes) in the journal. */
-export const HOST_PLUGIN = HOST_JOURNAL_PLUGIN;
 
 /** The build process that writes a journal: its pid and start time (clock ticks since boot). */
 export interface JournalOwner {
@@ -93,7 +90,7 @@ export function createFileJournal(
     file,
     async intend(resource) {
       if (resource.product) products.add(resource.key);
-      if (resource.plugin === HOST_PLUGIN) openHost.add(resource.key);
+      if (resource.plugin === HOST_JOURNAL_PLUGIN) openHost.add(resource.key);
       else cloud = true;
       await append({ t: 'intend', at: at(), ...resource });
     },

@@ -1,5 +1,12 @@
 /** The image file behind file-backed volumes, and its loop device (bootstrap-vz's loopback.Create/Attach). */
-import { BuildError, defineTask, formatSize, type PartitionInfo, type TaskContext } from '../../api/index.js';
+import {
+  BuildError,
+  defineTask,
+  formatSize,
+  HOST_JOURNAL_PLUGIN,
+  type PartitionInfo,
+  type TaskContext,
+} from '../../api/index.js';
 import { cachedTreeBytes } from '../bootstrap/cached-tree-size.js';
 import { USABLE_FRACTION } from '../space/check-root-space.js';
 import { ImageFile } from '../../volume/image-file.js';
@@ -57,7 +64,7 @@ export const attachLoopDevice = defineTask({
     ctx.state.get(VOLUME_RESOURCES).loop = loop;
     volume.device = await loop.attach();
     // For `bootstrap cleanup` after a SIGKILL: the device and the file it must still be backed by.
-    await ctx.journal.intend({ plugin: 'host', kind: 'loop', key: LOOP_KEY });
+    await ctx.journal.intend({ plugin: HOST_JOURNAL_PLUGIN, kind: 'loop', key: LOOP_KEY });
     await ctx.journal.created(LOOP_KEY, `${volume.device} ${loop.imagePath}`);
   },
   async undo(ctx) {

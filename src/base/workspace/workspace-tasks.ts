@@ -6,7 +6,7 @@
  * The workspace is journaled as a host resource (twice: `mounts`, what is mounted below it, and
  * `workspace`, the directory), so `bootstrap cleanup` finds what a SIGKILLed build left under it.
  */
-import { BuildError, defineTask, type TaskContext } from '../../api/index.js';
+import { BuildError, defineTask, HOST_JOURNAL_PLUGIN, type TaskContext } from '../../api/index.js';
 import { findLeftoverMounts } from '../../volume/mounts.js';
 
 export const createWorkspace = defineTask({
@@ -18,7 +18,7 @@ export const createWorkspace = defineTask({
       throw new Error(`workspace ${ctx.workspace} already exists; another run with the same id?`);
     }
     for (const kind of ['workspace', 'mounts']) {
-      await ctx.journal.intend({ plugin: 'host', kind, key: `host-${kind}` });
+      await ctx.journal.intend({ plugin: HOST_JOURNAL_PLUGIN, kind, key: `host-${kind}` });
       await ctx.journal.created(`host-${kind}`, ctx.workspace);
     }
     await ctx.fs.mkdir(ctx.workspace, { mode: 0o700 });

@@ -6,9 +6,9 @@
  * Host resources first (src/volume/host-cleaners.ts): the children a killed build left running, its
  * mounts, loop devices and workspace. Runs whose build process is alive are left alone.
  */
-import type { CloudCleaner } from '../../api/index.js';
+import { HOST_JOURNAL_PLUGIN, type CloudCleaner } from '../../api/index.js';
 import { cleanupRuns } from '../../engine/cloud-cleanup.js';
-import { HOST_PLUGIN, journalDir } from '../../engine/cloud-journal-file.js';
+import { journalDir } from '../../engine/cloud-journal-file.js';
 import { createNullLogger } from '../../log/logger.js';
 import { createHostRunner } from '../../runner/host-runner.js';
 import { hostCleaners, isSameProcess } from '../../volume/host-cleaners.js';
@@ -39,7 +39,7 @@ export async function cleanupCommand(opts: CleanupCommandOptions, out: Output): 
   const cleaners = new Map<string, readonly CloudCleaner[]>();
   // Host resources before cloud ones (the map's order is the deletion order).
   const runner = createHostRunner({ log: createNullLogger(), signal: new AbortController().signal });
-  cleaners.set(HOST_PLUGIN, hostCleaners(runner));
+  cleaners.set(HOST_JOURNAL_PLUGIN, hostCleaners(runner));
   for (const plugin of BUILTIN_PLUGINS)
     if (plugin.cleaners?.length) cleaners.set(plugin.name, plugin.cleaners);
   const dir = journalDir();

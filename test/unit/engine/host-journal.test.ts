@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import type { CloudCleaner } from '../../../src/api/index.js';
 import { cleanupRuns } from '../../../src/engine/cloud-cleanup.js';
-import { createFileJournal, HOST_PLUGIN, readJournals } from '../../../src/engine/cloud-journal-file.js';
-import { processStartTime } from '../../../src/api/index.js';
+import { createFileJournal, readJournals } from '../../../src/engine/cloud-journal-file.js';
+import { HOST_JOURNAL_PLUGIN, processStartTime } from '../../../src/api/index.js';
 import { hostCleaners, isSameProcess, mountsAtOrBelow } from '../../../src/volume/host-cleaners.js';
 import { tempDir, TestRunner } from '../../helpers/fake-context.js';
 
@@ -26,7 +26,7 @@ function recordingCleaners(removed: string[]): Map<string, CloudCleaner[]> {
     },
   });
   return new Map([
-    [HOST_PLUGIN, ['process', 'mounts', 'loop', 'workspace'].map(cleaner)],
+    [HOST_JOURNAL_PLUGIN, ['process', 'mounts', 'loop', 'workspace'].map(cleaner)],
     ['ec2', [cleaner('snapshot')]],
   ]);
 }
@@ -35,7 +35,7 @@ test('the owner line: a run whose build still runs is left alone; a dead one is 
   const dir = await tempDir();
   try {
     const live = createFileJournal('live0001', dir.path, { owner: me });
-    await live.intend({ plugin: HOST_PLUGIN, kind: 'workspace', key: 'host-workspace' });
+    await live.intend({ plugin: HOST_JOURNAL_PLUGIN, kind: 'workspace', key: 'host-workspace' });
     await live.created('host-workspace', '/ws/live0001');
     const dead = createFileJournal('dead0001', dir.path, { owner: { pid: 999999, start: '1' } });
     await dead.intend({ plugin: 'ec2', kind: 'snapshot', key: 's' });
@@ -46,7 +46,7 @@ test('the owner line: a run whose build still runs is left alone; a dead one is 
       ['loop', '/dev/loop7 /ws/dead0001/volume.raw'],
       ['process', '4242:77'],
     ]) {
-      await dead.intend({ plugin: HOST_PLUGIN, kind: kind!, key: `host-${kind}` });
+      await dead.intend({ plugin: HOST_JOURNAL_PLUGIN, kind: kind!, key: `host-${kind}` });
       await dead.created(`host-${kind}`, id!);
     }
     const [run] = await readJournals(dir.path, 'live0001');
@@ -88,7 +88,7 @@ test('a build that journaled only host resources and released them all leaves no
   const dir = await tempDir();
   try {
     const j = createFileJournal('done0001', dir.path, { owner: me });
-    await j.intend({ plugin: HOST_PLUGIN, kind: 'workspace', key: 'host-workspace' });
+    await j.intend({ plugin: HOST_JOURNAL_PLUGIN, kind: 'workspace', key: 'host-workspace' });
     await j.created('host-workspace', '/ws');
     assert.ok(existsSync(j.file ?? ''));
     await j.released('host-workspace');
@@ -97,7 +97,7 @@ test('a build that journaled only host resources and released them all leaves no
 
     // One still open (a rollback that could not detach): the file stays for cleanup.
     const k = createFileJournal('left0001', dir.path, { owner: me });
-    await k.intend({ plugin: HOST_PLUGIN, kind: 'loop', key: 'host-loop' });
+    await k.intend({ plugin: HOST_JOURNAL_PLUGIN, kind: 'loop', key: 'host-loop' });
     await k.finish('failed');
     assert.ok(existsSync(k.file ?? ''));
   } finally {
