@@ -19,8 +19,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { assertPassed } from '../../helpers/boot-assertions.js';
 import { after, before, describe, it } from 'node:test';
-import { runBootTest, type BootTestReport } from '../../../src/boottest/index.js';
+import { runBootTest } from '../../../src/boottest/index.js';
 import { ec2GuestChecks } from '../../../src/boottest/ec2-checks.js';
 import { releaseGuestChecks } from '../../../src/boottest/release-checks.js';
 import { checkEmulation } from '../../../src/host/foreign-arch.js';
@@ -59,20 +60,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number |
     child.once('error', reject);
     child.once('close', (status) => resolve({ status, out }));
   });
-}
-
-function assertPassed(report: BootTestReport, required: readonly string[]): void {
-  const detail = JSON.stringify(report.checks, null, 2);
-  assert.deepEqual(
-    report.checks.filter((c) => c.status !== 'pass'),
-    [],
-    detail,
-  );
-  for (const name of required)
-    assert.ok(
-      report.checks.some((c) => c.name === name && c.status === 'pass'),
-      `${name} missing or not passed:\n${detail}`,
-    );
 }
 
 describe('arm64 (Graviton) AMI built on an amd64 host', { skip }, () => {

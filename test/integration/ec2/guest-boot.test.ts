@@ -19,8 +19,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { assertPassed } from '../../helpers/boot-assertions.js';
 import { after, describe, it } from 'node:test';
-import { runBootTest, type BootTestReport } from '../../../src/boottest/index.js';
+import { runBootTest } from '../../../src/boottest/index.js';
 import { ec2GuestChecks, FIRST_BOOT_LOG, savedUserDataChecks } from '../../../src/boottest/ec2-checks.js';
 import { USER_DATA } from '../../../src/boottest/guest-probe.js';
 import { releaseGuestChecks } from '../../../src/boottest/release-checks.js';
@@ -75,20 +76,6 @@ function build(manifest: string, name: string, set: readonly string[] = []): Pro
 }
 
 const runner = () => createHostRunner({ log: createNullLogger(), signal: new AbortController().signal });
-
-function assertPassed(report: BootTestReport, required: readonly string[]): void {
-  const detail = JSON.stringify(report.checks, null, 2);
-  assert.deepEqual(
-    report.checks.filter((c) => c.status !== 'pass'),
-    [],
-    detail,
-  );
-  for (const name of required)
-    assert.ok(
-      report.checks.some((c) => c.name === name && c.status === 'pass'),
-      `${name} missing or not passed:\n${detail}`,
-    );
-}
 
 const EC2_CHECKS = ['nic-drivers', 'time-sync', 'nvme-udev-rules', 'serial-console'];
 const FIRST_BOOT = [

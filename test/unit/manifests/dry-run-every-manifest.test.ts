@@ -7,22 +7,12 @@
  * a warning, where a real build refuses the manifest before any work. Nothing is left on disk.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../../helpers/run-cli.js';
-
-function manifestsUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) {
-      if (name !== 'files') out.push(...manifestsUnder(path));
-    } else if (/\.(ya?ml|json)$/.test(name)) out.push(path);
-  }
-  return out;
-}
+import { manifestsUnder } from '../../helpers/manifest-files.js';
 
 const SHIPPED = manifestsUnder('manifests');
 const UPSTREAM = manifestsUnder('test/fixtures/bootstrap-vz/manifests');

@@ -3,23 +3,12 @@
  * the compatibility corpus whose plugins we have: a manifest is a test.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { makePlan } from '../../../src/core/make-plan.js';
 import { formatIssue, loadManifest } from '../../../src/manifest/load-manifest.js';
 import { builtinRegistry } from '../../../src/registry/lazy-registry.js';
-
-function manifestsUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) {
-      if (name !== 'files') out.push(...manifestsUnder(path));
-    } else if (/\.(ya?ml|json)$/.test(name)) out.push(path);
-  }
-  return out;
-}
+import { manifestsUnder } from '../../helpers/manifest-files.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
