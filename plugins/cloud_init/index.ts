@@ -9,10 +9,13 @@ import { addCloudInitPackages, editCloudInitModules, writeCloudInitConfig } from
 
 /**
  * Tasks of other plugins that cloud-init does itself: first-boot host keys (its ssh module), and the
- * EC2 init scripts (default user, key, user-data, growing the root). Removals win over additions.
+ * EC2 init scripts (their packages, default user, key, user-data, growing the root). Removals win over
+ * additions. This is the one place that leaves them out for cloud-init: base and the ec2 provider
+ * plan them whatever the plugins.
  */
 export const REPLACED_TASKS = [
   'base/add-ssh-key-regeneration',
+  'ec2/guest-add-init-packages',
   'ec2/guest-add-default-user',
   'ec2/guest-add-init-scripts',
   'ec2/guest-add-expand-root',

@@ -7,7 +7,7 @@ import { definePlugin } from '../../src/api/index.js';
 import { schema } from './schema.js';
 import { setRootPassword } from './tasks.js';
 
-/** Base tasks this plugin removes from the plan. */
+/** Base tasks this plugin removes from the plan (the one place: base plans them whatever the plugins). */
 export const REMOVED_TASKS = ['base/lock-root-account', 'base/configure-sshd'];
 
 export const rootPasswordPlugin = definePlugin({

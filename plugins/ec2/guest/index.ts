@@ -7,6 +7,7 @@ import {
   addDefaultUser,
   addExpandRoot,
   addGuestPackages,
+  addInitScriptPackages,
   addInitScripts,
   addNicDrivers,
   configureTimeSync,
@@ -17,19 +18,29 @@ export const GUEST_TASKS: readonly Task[] = [
   addGuestPackages,
   addNicDrivers,
   configureTimeSync,
+  addInitScriptPackages,
   addDefaultUser,
   addInitScripts,
   addExpandRoot,
 ];
 
-/** The ids cloud-init replaces (it creates the user, installs the key, runs user-data, grows the root). */
-export const INIT_SCRIPT_TASK_IDS = [addDefaultUser.id, addInitScripts.id, addExpandRoot.id];
+/**
+ * The init-script tasks, which cloud-init replaces (it creates the user, installs the key, runs
+ * user-data, grows the root): the `cloud_init` plugin removes these ids, the one place that does.
+ */
+export const INIT_SCRIPT_TASK_IDS = [
+  addInitScriptPackages.id,
+  addDefaultUser.id,
+  addInitScripts.id,
+  addExpandRoot.id,
+];
 
 export function selectGuestTasks(manifest: Manifest): Task[] {
   const tasks: Task[] = [addGuestPackages, configureTimeSync];
   // pvm instances run Xen's paravirtual network front-end, never ENA or ixgbevf.
   if (manifest.data.provider['virtualization'] !== 'pvm') tasks.push(addNicDrivers);
-  if (wantsInitScripts(manifest)) tasks.push(addDefaultUser, addInitScripts, addExpandRoot);
+  if (wantsInitScripts(manifest))
+    tasks.push(addInitScriptPackages, addDefaultUser, addInitScripts, addExpandRoot);
   return tasks;
 }
 

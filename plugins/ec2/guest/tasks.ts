@@ -21,7 +21,7 @@ import {
   withInitramfsModules,
   type GuestFile,
 } from './guest-files.js';
-import { guestPackages } from './select-guest.js';
+import { guestPackages, INIT_SCRIPT_PACKAGES } from './select-guest.js';
 import { DEFAULT_GROUPS } from '../../cloud_init/public.js';
 
 async function writeFiles(ctx: TaskContext, files: readonly GuestFile[]): Promise<void> {
@@ -35,9 +35,19 @@ async function writeFiles(ctx: TaskContext, files: readonly GuestFile[]): Promis
 export const addGuestPackages = defineTask({
   id: 'ec2/guest-add-packages',
   phase: 'preparation',
-  description: 'Add the EC2 guest packages (NVMe udev rules, time sync, init script tools)',
+  description: 'Add the EC2 guest packages (NVMe udev rules, time sync)',
   async run(ctx) {
     for (const p of guestPackages(ctx.manifest)) ctx.state.get(PACKAGES).add(p);
+  },
+});
+
+/** Planned with the init scripts, so whoever removes them (cloud_init) removes their packages too. */
+export const addInitScriptPackages = defineTask({
+  id: 'ec2/guest-add-init-packages',
+  phase: 'preparation',
+  description: 'Add the packages the EC2 init scripts use (curl, sudo, growpart)',
+  async run(ctx) {
+    for (const p of INIT_SCRIPT_PACKAGES) ctx.state.get(PACKAGES).add(p);
   },
 });
 

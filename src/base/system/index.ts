@@ -36,27 +36,28 @@ export const systemTasks: readonly Task[] = [
   enableUnits,
 ];
 
-/** The system tasks a manifest needs. A folder backing (a container tree) boots nothing of its own. */
-export function selectSystemTasks(manifest: Manifest): Task[] {
-  const container = manifest.data.volume.backing === 'folder';
-  const rootPassword = manifest.isPluginEnabled('root_password');
-  const cloudInit = manifest.isPluginEnabled('cloud_init');
-  const tasks: Task[] = [
+/**
+ * The system tasks a manifest needs. Plugins that replace some of them remove them from the plan
+ * themselves, each the one owner of its removal: root_password removes configure-sshd and
+ * lock-root-account, cloud_init removes add-ssh-key-regeneration.
+ */
+export function selectSystemTasks(_manifest: Manifest): Task[] {
+  return [
     addSshPackage,
     addLocalePackages,
     configureLocale,
     configureTimezone,
     setHostname,
     enableUnits,
+    addKernelPackage,
+    addNetworkPackages,
+    keepBuildDns,
+    writeFstab,
+    configureNetworking,
+    configureSshd,
+    lockRootAccount,
+    addSshKeyRegeneration,
   ];
-  if (!container)
-    tasks.push(addKernelPackage, addNetworkPackages, keepBuildDns, writeFstab, configureNetworking);
-  // root_password wants password logins and a usable root password (bootstrap-vz discarded
-  // DisableSSHPasswordAuthentication for it).
-  if (!rootPassword) tasks.push(configureSshd, lockRootAccount);
-  // cloud-init's ssh module deletes and regenerates host keys itself.
-  if (!cloudInit) tasks.push(addSshKeyRegeneration);
-  return tasks;
 }
 
 export { kernelPackage } from './add-kernel-package.js';

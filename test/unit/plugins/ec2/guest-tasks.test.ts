@@ -15,7 +15,9 @@ import {
   timeSyncFile,
   withInitramfsModules,
 } from '../../../../plugins/ec2/guest/guest-files.js';
-import { guestPackages } from '../../../../plugins/ec2/guest/select-guest.js';
+import { guestPackages, INIT_SCRIPT_PACKAGES } from '../../../../plugins/ec2/guest/select-guest.js';
+import { addInitScriptPackages } from '../../../../plugins/ec2/guest/tasks.js';
+import { BuildState, PACKAGES } from '../../../../src/api/index.js';
 
 const registry = createRegistry(BUILTIN_PLUGINS, [basePlugin]);
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -28,7 +30,12 @@ async function taskIds(file: string, set: string[]): Promise<string[]> {
 }
 
 const ALWAYS = ['ec2/guest-add-packages', 'ec2/guest-add-nic-drivers', 'ec2/guest-configure-time-sync'];
-const INIT = ['ec2/guest-add-default-user', 'ec2/guest-add-init-scripts', 'ec2/guest-add-expand-root'];
+const INIT = [
+  'ec2/guest-add-init-packages',
+  'ec2/guest-add-default-user',
+  'ec2/guest-add-init-scripts',
+  'ec2/guest-add-expand-root',
+];
 const guestIds = (ids: string[]) => ids.filter((id) => id.startsWith('ec2/guest-')).sort();
 
 describe('EC2 guest task selection', () => {
@@ -55,22 +62,18 @@ describe('EC2 guest task selection', () => {
 });
 
 describe('EC2 guest packages', () => {
-  const view = (version: string, provider: Record<string, unknown>, cloudInit = false) =>
+  const view = (version: string, provider: Record<string, unknown>) =>
     ({
       data: { provider: { name: 'ec2', ...provider } },
       release: { version },
-      isPluginEnabled: (n: string) => cloudInit && n === 'cloud_init',
     }) as never;
 
-  it('NVMe rules and timesyncd always; curl, sudo and growpart for the init scripts', () => {
-    assert.deepEqual(guestPackages(view('12', {})), [
-      'amazon-ec2-utils',
-      'systemd-timesyncd',
-      'curl',
-      'sudo',
-      'cloud-guest-utils',
-    ]);
-    assert.deepEqual(guestPackages(view('12', {}, true)), ['amazon-ec2-utils', 'systemd-timesyncd']);
+  it('NVMe rules and timesyncd always; curl, sudo and growpart with the init scripts (their own task)', async () => {
+    assert.deepEqual(guestPackages(view('12', {})), ['amazon-ec2-utils', 'systemd-timesyncd']);
+    assert.deepEqual(INIT_SCRIPT_PACKAGES, ['curl', 'sudo', 'cloud-guest-utils']);
+    const state = new BuildState();
+    await addInitScriptPackages.run({ state } as never);
+    assert.deepEqual([...state.get(PACKAGES)], INIT_SCRIPT_PACKAGES);
   });
 
   it('before bookworm timesyncd is part of systemd', () => {
