@@ -48,6 +48,8 @@ export interface CloudCall {
   /** How many calls this entry stands for (bulk operations such as PutSnapshotBlock are summed). */
   readonly count?: number;
   readonly error?: string;
+  /** The task that made the call (set by the engine). */
+  readonly task?: string;
 }
 
 /**

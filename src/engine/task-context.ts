@@ -51,7 +51,7 @@ export function createTaskContext(shared: SharedContext, taskId: string, signal:
       events.emit({ type: 'artifact', artifact });
     },
     recordCloudCall: (call) => {
-      shared.cloudCalls.push(call);
+      shared.cloudCalls.push({ ...call, task: taskId });
       events.emit({ type: 'cloud-call', call, task: taskId });
     },
   };

@@ -43,6 +43,8 @@ export interface BuildReport {
   readonly artifacts: readonly Artifact[];
   /** Cloud API calls in order, main parameters only (bulk calls summed); absent when there were none. */
   readonly cloudCalls?: readonly CloudCall[];
+  /** Dry runs only: the host commands the build would run, in order, with the task that runs each. */
+  readonly commands?: readonly DryRunCommand[];
   readonly rollback: {
     readonly ok: boolean;
     readonly undone: readonly string[];
@@ -52,11 +54,19 @@ export interface BuildReport {
   readonly error?: ReportError;
 }
 
+export interface DryRunCommand {
+  readonly task?: string;
+  readonly argv: readonly string[];
+  /** The image root a chroot command would run in. */
+  readonly chroot?: string;
+}
+
 export function buildReport(input: {
   manifestFile: string;
   name: string;
   result: BuildResult;
   plan: Plan;
+  commands?: readonly DryRunCommand[];
 }): BuildReport {
   const { result, plan } = input;
   const outcomes = new Map(result.tasks.map((t) => [t.id, t]));
@@ -89,6 +99,7 @@ export function buildReport(input: {
     tasks,
     artifacts: result.artifacts,
     ...(result.cloudCalls?.length ? { cloudCalls: result.cloudCalls } : {}),
+    ...(input.commands ? { commands: input.commands } : {}),
     rollback,
     ...(result.status !== 'success'
       ? { error: describeError(result.error, result.failedTask, result.status === 'interrupted') }

@@ -1,9 +1,12 @@
 /**
- * A CommandRunner that runs nothing: it records every call and answers with the command's
- * `dryRunResult`, a scripted result, or an empty success. It backs --dry-run and the unit tests.
+ * The one CommandRunner that runs nothing: it records every call and answers with a scripted result,
+ * the command's `dryRunResult`, or an empty success. It backs --dry-run (the report's command list),
+ * the preflight's dry preparation and the unit tests (test/helpers/fake-context.ts wraps it).
  * A scripted non-OK exit code still throws CommandError, so failure paths can be tested too.
+ * Bound to a task (the engine binds each task's runner), it tags the calls with the task's id.
  */
 import { CommandError, type CommandResult, type CommandRunner, type RunOptions } from '../api/runner.js';
+import type { BindableRunner, RunnerBinding } from './bound-runner.js';
 import { chrootArgv } from './env.js';
 
 export interface RecordedCommand {
@@ -11,12 +14,17 @@ export interface RecordedCommand {
   readonly options: RunOptions;
   /** Set for `chroot()` calls: the root the command would run in (argv is the inner command). */
   readonly chrootRoot?: string;
+  /** The task whose runner made the call (absent for calls on the unbound runner). */
+  readonly taskId?: string;
 }
 
-export interface RecordingRunner extends CommandRunner {
+export interface RecordingRunner extends BindableRunner {
   readonly calls: RecordedCommand[];
-  /** Each call as one line; chroot calls prefixed with `[chroot ROOT] `. For assertions. */
-  lines(): string[];
+  /**
+   * Each call as one line; chroot calls prefixed with `[chroot ROOT] `, or `[chroot] ` with
+   * `{ roots: false }` (for tests whose roots are temp dirs). For assertions and golden files.
+   */
+  lines(opts?: { roots?: boolean }): string[];
 }
 
 export interface RecordingRunnerOptions {
@@ -28,6 +36,7 @@ export interface RecordingRunnerOptions {
 
 export function createRecordingRunner(opts: RecordingRunnerOptions = {}): RecordingRunner {
   const calls: RecordedCommand[] = [];
+  const dryRun = opts.dryRun ?? true;
 
   async function answer(argv: readonly string[], options: RunOptions, shownArgv: readonly string[]) {
     const scripted = opts.results?.(argv) ?? options.dryRunResult ?? {};
@@ -43,19 +52,31 @@ export function createRecordingRunner(opts: RecordingRunnerOptions = {}): Record
     return result;
   }
 
+  function recorder(taskId: string | undefined): CommandRunner {
+    const tag = taskId !== undefined ? { taskId } : {};
+    return {
+      dryRun,
+      async run(argv, options = {}) {
+        calls.push({ argv: [...argv], options, ...tag });
+        return answer(argv, options, argv);
+      },
+      async chroot(root, argv, options = {}) {
+        calls.push({ argv: [...argv], options, chrootRoot: root, ...tag });
+        return answer(argv, options, chrootArgv(root, argv, options.env));
+      },
+    };
+  }
+
   return {
+    ...recorder(undefined),
     calls,
-    dryRun: opts.dryRun ?? true,
-    async run(argv, options = {}) {
-      calls.push({ argv: [...argv], options });
-      return answer(argv, options, argv);
-    },
-    async chroot(root, argv, options = {}) {
-      calls.push({ argv: [...argv], options, chrootRoot: root });
-      return answer(argv, options, chrootArgv(root, argv, options.env));
-    },
-    lines: () =>
-      calls.map((c) => (c.chrootRoot !== undefined ? `[chroot ${c.chrootRoot}] ` : '') + c.argv.join(' ')),
+    bind: (binding: RunnerBinding) => recorder(binding.taskId),
+    lines: ({ roots = true } = {}) =>
+      calls.map(
+        (c) =>
+          (c.chrootRoot !== undefined ? (roots ? `[chroot ${c.chrootRoot}] ` : '[chroot] ') : '') +
+          c.argv.join(' '),
+      ),
   };
 }
 

@@ -19,39 +19,41 @@ import {
   type CloudJournal,
   type CloudCall,
 } from '../../src/api/index.js';
+import { createRecordingRunner, type RecordingRunner } from '../../src/runner/recording-runner.js';
 
-export interface RecordedCall {
-  readonly argv: readonly string[];
-  readonly chrootRoot?: string;
-  readonly options?: RunOptions;
-}
+export type { RecordedCommand as RecordedCall } from '../../src/runner/recording-runner.js';
 
+/**
+ * The recording runner of src/runner (the one --dry-run uses) with the tests' defaults: it reports
+ * `dryRun: false` unless asked, answers with `respond`, and its `lines()` print chroot calls as
+ * `[chroot] ` (tests' roots are temp dirs).
+ */
 export class TestRunner implements CommandRunner {
-  readonly calls: RecordedCall[] = [];
+  readonly #recorder: RecordingRunner;
+  readonly dryRun: boolean;
   constructor(
-    private readonly respond: (argv: readonly string[]) => Partial<CommandResult> | undefined = () =>
-      undefined,
-    readonly dryRun = false,
-  ) {}
-
-  async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
-    this.calls.push(options ? { argv, options } : { argv });
-    return this.#result(argv, options);
+    readonly respond: (argv: readonly string[]) => Partial<CommandResult> | undefined = () => undefined,
+    dryRun = false,
+  ) {
+    this.#recorder = createRecordingRunner({ results: (argv) => this.respond(argv), dryRun });
+    this.dryRun = dryRun;
   }
 
-  async chroot(root: string, argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
-    this.calls.push(options ? { argv, chrootRoot: root, options } : { argv, chrootRoot: root });
-    return this.#result(argv, options);
+  get calls(): RecordingRunner['calls'] {
+    return this.#recorder.calls;
+  }
+
+  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    return this.#recorder.run(argv, options);
+  }
+
+  chroot(root: string, argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    return this.#recorder.chroot(root, argv, options);
   }
 
   /** Command lines joined by spaces, chroot calls prefixed with `[chroot] `. */
   lines(): string[] {
-    return this.calls.map((c) => (c.chrootRoot ? '[chroot] ' : '') + c.argv.join(' '));
-  }
-
-  #result(argv: readonly string[], options?: RunOptions): CommandResult {
-    const r = this.respond(argv) ?? options?.dryRunResult ?? {};
-    return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0, ...r };
+    return this.#recorder.lines({ roots: false });
   }
 }
 

@@ -30,12 +30,13 @@ import {
   createTtyRenderer,
 } from '../../render/index.js';
 import { maskDeep } from '../../log/secrets.js';
-import { buildReport, writeReport } from '../../report/build-report.js';
+import { buildReport, writeReport, type DryRunCommand } from '../../report/build-report.js';
 import {
   createHostFs,
   createHostRunner,
   createRecordingFs,
   createRecordingRunner,
+  type RecordedCommand,
 } from '../../runner/index.js';
 import { CliExit, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { failureReport } from '../failure-lines.js';
@@ -101,14 +102,15 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
     const journal = dryRun
       ? undefined
       : createFileJournal(runId, undefined, start ? { owner: { pid: process.pid, start } } : {});
-    const runner = dryRun
-      ? createRecordingRunner()
-      : createHostRunner({
-          log,
-          signal: interrupts.signal,
-          events,
-          ...(journal ? { children: childJournal(journal) } : {}),
-        });
+    const recorder = dryRun ? createRecordingRunner() : undefined;
+    const runner =
+      recorder ??
+      createHostRunner({
+        log,
+        signal: interrupts.signal,
+        events,
+        ...(journal ? { children: childJournal(journal) } : {}),
+      });
     const result = await runPlan(plan, {
       manifest,
       workspace,
@@ -123,7 +125,13 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
       ...(opts.pauseOnError ? { pauseBeforeRollback: waitForEnter(out) } : {}),
       ...(opts.force ? { seedState: (state) => state.set(FORCE_OUTPUT, true) } : {}),
     });
-    const report = buildReport({ manifestFile: resolve(file), name, result, plan });
+    const report = buildReport({
+      manifestFile: resolve(file),
+      name,
+      result,
+      plan,
+      ...(recorder ? { commands: recorder.calls.map(dryRunCommand) } : {}),
+    });
     if (opts.report) await writeReport(opts.report, report);
     if (result.status === 'success') {
       out.err(
@@ -153,6 +161,14 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
     interrupts.dispose();
     await log.close?.();
   }
+}
+
+function dryRunCommand(c: RecordedCommand): DryRunCommand {
+  return {
+    ...(c.taskId !== undefined ? { task: c.taskId } : {}),
+    argv: c.argv,
+    ...(c.chrootRoot !== undefined ? { chroot: c.chrootRoot } : {}),
+  };
 }
 
 function planOrExit(file: string, make: () => ManifestPlan): ManifestPlan {

@@ -21,6 +21,20 @@ describe('recording runner', () => {
     assert.deepEqual(r.calls[1]?.options.env, { A: 'b' });
   });
 
+  it('tags the calls of a runner bound to a task, in one list, and prints roots on request', async () => {
+    const r = createRecordingRunner();
+    const task = r.bind({ taskId: 'base/mount-volume', signal: new AbortController().signal });
+    await task.run(['mount', '/dev/loop0p1', '/mnt']);
+    await r.run(['sync']);
+    await task.chroot('/mnt', ['true']);
+    assert.deepEqual(
+      r.calls.map((c) => c.taskId),
+      ['base/mount-volume', undefined, 'base/mount-volume'],
+    );
+    assert.deepEqual(r.lines({ roots: false }), ['mount /dev/loop0p1 /mnt', 'sync', '[chroot] true']);
+    assert.equal(task.dryRun, true);
+  });
+
   it('returns dryRunResult, and scripted results take precedence', async () => {
     const r = createRecordingRunner({
       results: (argv) => (argv[0] === 'blkid' ? { stdout: 'uuid-1' } : undefined),

@@ -114,7 +114,7 @@ class FlakyRunner extends TestRunner {
   failures: number;
   constructor(archive: string, failures: number) {
     const base = fakeHost(archive);
-    super((argv) => base['respond'](argv));
+    super((argv) => base.respond(argv));
     this.failures = failures;
   }
   override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {

@@ -225,7 +225,7 @@ describe('ansible: tasks', () => {
       await mkdir(join(root, 'tmp/.ansible-bootstrap'), { recursive: true });
       const runner = new TestRunner();
       runner.run = async (argv, options) => {
-        runner.calls.push({ argv, ...(options ? { options } : {}) });
+        runner.calls.push({ argv, options: options ?? {} });
         throw new Error('ansible-playbook failed');
       };
       const ctx = testContext({

@@ -122,7 +122,7 @@ describe('commands/run-commands', () => {
   it('stops at the first failing command', async () => {
     const runner = new TestRunner();
     runner.run = async function (argv) {
-      runner.calls.push({ argv });
+      runner.calls.push({ argv, options: {} });
       if (argv[0] === 'false') throw new Error('command failed: false');
       return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
     };
