@@ -38,12 +38,8 @@ export const writeCloudInitConfig = defineTask({
     await ctx.fs.mkdir(dir);
     await ctx.fs.writeFile(
       `${dir}/90_bootstrap.cfg`,
-      // A folder backing (a container tree) gets no networkd configuration from the build.
-      renderDropIn(
-        settings(ctx),
-        ctx.manifest.data.provider.name,
-        ctx.manifest.data.volume.backing !== 'folder',
-      ),
+      // Every backing boots, so the build configured systemd-networkd for cloud-init to render for.
+      renderDropIn(settings(ctx), ctx.manifest.data.provider.name, true),
       {
         mode: 0o644,
       },

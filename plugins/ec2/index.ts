@@ -3,8 +3,8 @@
  * volume on an EC2 build host, `raw` builds an image file anywhere and uploads it as a snapshot, `s3`
  * bundles an instance-store image. The rules below are bootstrap-vz's (providers/ec2/__init__.py).
  */
-import { definePlugin } from '../../src/api/index.js';
-import { manifestSchema, schema } from './schema.js';
+import { definePlugin, providerBacking } from '../../src/api/index.js';
+import { EC2_BACKINGS, manifestSchema, schema } from './schema.js';
 import * as t from './tasks.js';
 import { EC2_CLEANERS } from './aws/cleaners.js';
 import { s3ObjectCleaner } from './bundle/s3-object-cleaner.js';
@@ -17,6 +17,7 @@ export const ec2Provider = definePlugin({
     'An Amazon Machine Image, EBS-backed (built on EC2, or uploaded from anywhere) or instance-store',
   schema,
   manifestSchema,
+  backings: EC2_BACKINGS,
   tasks: [...t.EC2_TASKS, ...GUEST_TASKS],
   // What `bootstrap cleanup` deletes after a crash: AMIs, then snapshots, then volumes, then S3 bundle objects.
   cleaners: [...EC2_CLEANERS, s3ObjectCleaner],
@@ -78,7 +79,7 @@ export const ec2Provider = definePlugin({
     }
   },
   resolveTasks(manifest, tasks) {
-    const backing = manifest.data.volume.backing;
+    const backing = providerBacking(manifest, EC2_BACKINGS);
     // Inside the image (drivers, time, init scripts): the same for every backing and for local builds.
     tasks.add(...selectGuestTasks(manifest));
     // Planned but unavailable: a pvgrub manifest plans, and `build` refuses it before any work.
@@ -86,19 +87,25 @@ export const ec2Provider = definePlugin({
     // A local build of the EC2 image: the image file is the product, nothing talks to AWS.
     if (manifest.data.provider.publish === false) return;
     tasks.add(t.connect, t.checkAmiName, t.registerImage);
-    if (backing === 'ebs') {
-      tasks.add(
-        t.getInstanceIdentity,
-        t.createVolume,
-        t.attachVolume,
-        t.detachVolume,
-        t.snapshotVolume,
-        t.deleteVolume,
-      );
-    } else if (backing === 's3') {
-      tasks.add(t.bundleImage);
-    } else {
-      tasks.add(t.uploadSnapshot);
+    switch (backing) {
+      case 'ebs':
+        tasks.add(
+          t.getInstanceIdentity,
+          t.createVolume,
+          t.attachVolume,
+          t.detachVolume,
+          t.snapshotVolume,
+          t.deleteVolume,
+        );
+        break;
+      case 's3':
+        tasks.add(t.bundleImage);
+        break;
+      case 'raw':
+        tasks.add(t.uploadSnapshot);
+        break;
+      default:
+        backing satisfies never;
     }
   },
 });

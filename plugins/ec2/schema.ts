@@ -10,7 +10,11 @@
  *   are accepted.
  * - The `provider` section was open upstream; it is closed here so typos are caught.
  */
-import type { JsonSchema } from '../../src/api/index.js';
+import type { Backing, JsonSchema } from '../../src/api/index.js';
+
+/** The backings this provider offers: a new EBS volume, an instance-store bundle, an uploaded image file. */
+export const EC2_BACKINGS = ['ebs', 's3', 'raw'] as const satisfies readonly Backing[];
+export type Ec2Backing = (typeof EC2_BACKINGS)[number];
 
 /** An AWS region name: us-east-1, eu-central-2, ap-southeast-5, us-gov-west-1, cn-north-1, ... */
 const REGION: JsonSchema = {
@@ -193,7 +197,7 @@ export const manifestSchema: JsonSchema = {
       properties: {
         backing: {
           type: 'string',
-          enum: ['ebs', 's3', 'raw'],
+          enum: [...EC2_BACKINGS],
           description:
             '`ebs`: build into a new EBS volume (on an EC2 host); `s3`: instance-store bundle; `raw` (added): build an ' +
             'image file anywhere and upload it as a snapshot.',

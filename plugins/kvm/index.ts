@@ -3,7 +3,7 @@
  * The base plugin builds and exports the image; this provider adds what is specific to KVM guests.
  */
 import { definePlugin } from '../../src/api/index.js';
-import { manifestSchema, schema } from './schema.js';
+import { KVM_BACKINGS, manifestSchema, schema } from './schema.js';
 import { addVirtioModules, setVirtualConsole } from './tasks.js';
 
 export const kvmProvider = definePlugin({
@@ -12,6 +12,7 @@ export const kvmProvider = definePlugin({
   description: 'A disk image file for QEMU/KVM: raw, qcow2, vmdk or vdi',
   schema,
   manifestSchema,
+  backings: KVM_BACKINGS,
   tasks: [addVirtioModules, setVirtualConsole],
   check(manifest, report) {
     const { partitions } = manifest.data.volume;

@@ -6,7 +6,10 @@
  * which is why `virtio_modules` is listed: upstream's example manifests/examples/kvm/stretch-console.yml
  * uses it, and those manifests must load unchanged.
  */
-import type { JsonSchema } from '../../src/api/index.js';
+import type { Backing, JsonSchema } from '../../src/api/index.js';
+
+/** The backings this provider offers: an image file, raw or converted at the end. */
+export const KVM_BACKINGS = ['raw', 'qcow2', 'vmdk', 'vdi'] as const satisfies readonly Backing[];
 
 /**
  * Upstream's enum, plus `virtio_rng`, which upstream's stretch-console.yml lists (under the unread
@@ -89,7 +92,7 @@ export const manifestSchema: JsonSchema = {
         // (`/dev/mapper/control: open failed`), so such a build could never run here.
         backing: {
           type: 'string',
-          enum: ['raw', 'qcow2', 'vmdk', 'vdi'],
+          enum: [...KVM_BACKINGS],
           description:
             'Image file format. The image is built as raw and converted with qemu-img at the end for qcow2, ' +
             'vmdk and vdi.',

@@ -1,8 +1,8 @@
 /** Semantic checks of `plugins.minimize_size` against the volume (bootstrap-vz's validate_manifest, extended). */
-import type { CheckReporter, Manifest } from '../../src/api/index.js';
+import type { Backing, CheckReporter, Manifest } from '../../src/api/index.js';
 import { shrinkTool, type MinimizeSizeSettings } from './settings.js';
 
-const QEMU_IMG_BACKINGS = ['raw', 'qcow2', 'vmdk', 'vdi'];
+const QEMU_IMG_BACKINGS: readonly Backing[] = ['raw', 'qcow2', 'vmdk', 'vdi'];
 const EXT = new Set(['ext2', 'ext3', 'ext4']);
 
 /** Filesystems of the root, boot and named extra partitions. */

@@ -2,6 +2,7 @@
  * Well-known build state shared between the base tasks, providers and plugins. Each key names the
  * module that fills it; others read it. See src/api/state.ts for the mechanism.
  */
+import type { Backing } from './backing.js';
 import type { Filesystem } from './manifest.js';
 import { stateKey, type BuildState } from './state.js';
 import { BuildError } from './task.js';
@@ -28,7 +29,7 @@ export interface PartitionInfo {
 }
 
 export interface VolumeInfo {
-  readonly backing: string;
+  readonly backing: Backing;
   /** The raw image file on the host, for file-backed volumes. */
   imagePath?: string;
   /** Whole-disk device node while attached (/dev/loop0, /dev/nvme1n1). */

@@ -3,6 +3,8 @@
  * Keys keep bootstrap-vz's spelling (including its dashes) so its manifests load unchanged; keys this
  * project adds are marked "added" and are optional.
  */
+import type { Backing } from './backing.js';
+
 export type Architecture = 'i386' | 'amd64' | 'arm64';
 export type Bootloader = 'pvgrub' | 'grub' | 'extlinux' | 'none';
 /** Added: which firmware the image boots with. `hybrid` installs grub for BIOS and UEFI. */
@@ -61,7 +63,8 @@ export interface ManifestData {
     readonly boot_mode?: BootMode;
   };
   readonly volume: {
-    readonly backing: string;
+    /** One of the provider's `backings` (its manifest schema allows no other). */
+    readonly backing: Backing;
     readonly partitions: PartitionsSpec;
     readonly [key: string]: unknown;
   };

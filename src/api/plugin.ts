@@ -4,6 +4,7 @@
  * Providers are plugins of kind 'provider': their schema covers the manifest's `provider` section and
  * they contribute the volume and the publishing step.
  */
+import type { Backing } from './backing.js';
 import type { CloudCleaner } from './cloud-journal.js';
 import type { Manifest } from './manifest.js';
 import type { BuildState } from './state.js';
@@ -48,6 +49,11 @@ export interface Plugin {
   readonly schema: JsonSchema;
   /** Providers: a schema over the whole manifest applied when this provider is selected. */
   readonly manifestSchema?: JsonSchema;
+  /**
+   * Providers: the `volume.backing` values they offer, the enum of `manifestSchema`'s
+   * `/properties/volume/properties/backing` (test/unit/api/backing.test.ts checks both agree).
+   */
+  readonly backings?: readonly Backing[];
   /** Every task this plugin can contribute; ids must start with `<name>/`. */
   readonly tasks: readonly Task[];
   /**

@@ -3,7 +3,7 @@
  * Workspace, the volume for file backings, bootstrap, apt, system configuration, bootloader and
  * hygiene. Providers add their volume for other backings (EBS) and their publishing steps.
  */
-import { definePlugin, type Manifest, type Task } from '../api/index.js';
+import { definePlugin, isFileBacking, type Manifest, type Task } from '../api/index.js';
 import { aptTasks, selectAptTasks } from './apt/index.js';
 import { bootloaderTasks, selectBootloaderTasks } from './bootloader/index.js';
 import { bootstrapTasks, selectBootstrapTasks } from './bootstrap/index.js';
@@ -16,7 +16,6 @@ import { attachLoopDevice, createImageFile, detachLoopDevice } from './volume/im
 import { mountVolume, unmountVolume } from './volume/mount-tasks.js';
 import { formatPartitions, partitionVolume } from './volume/partition-tasks.js';
 import { planVolume } from './volume/plan-volume.js';
-import { FILE_BACKINGS } from './volume/volume-resources.js';
 import { createWorkspace, deleteWorkspace } from './workspace/workspace-tasks.js';
 
 const volumeTasks: readonly Task[] = [
@@ -36,8 +35,7 @@ const fileVolumeTasks: readonly Task[] = [
 ];
 
 function selectVolumeTasks(manifest: Manifest): Task[] {
-  const backing = manifest.data.volume.backing;
-  return [...volumeTasks, ...(FILE_BACKINGS.has(backing) ? fileVolumeTasks : [])];
+  return [...volumeTasks, ...(isFileBacking(manifest.data.volume.backing) ? fileVolumeTasks : [])];
 }
 
 export const basePlugin = definePlugin({

@@ -7,6 +7,7 @@ import {
   BuildError,
   definePlugin,
   defineTask,
+  isFileBacking,
   journalHostDirectory,
   journalHostProcess,
   VOLUME,
@@ -118,10 +119,11 @@ export const bootTestPlugin = definePlugin({
   schema,
   tasks: [bootImage],
   check(manifest, report) {
-    if (manifest.data.volume.backing === 'ebs') {
+    const backing = manifest.data.volume.backing;
+    if (!isFileBacking(backing)) {
       report.error(
         '/plugins/boot_test',
-        'boot_test boots an image file; the ebs backing has none on this host',
+        `boot_test boots an image file; the ${backing} backing has none on this host`,
       );
     }
   },

@@ -10,6 +10,7 @@
  * - additions for this project are optional and say so in their `description`.
  * `x-pattern-message` is an annotation this project adds: what a `pattern` means, for error messages.
  */
+import { BACKINGS } from '../api/backing.js';
 import { SIZE_PATTERN } from '../api/size.js';
 import type { JsonSchema } from '../api/plugin.js';
 import {
@@ -265,10 +266,10 @@ const volume = {
   properties: {
     backing: {
       type: 'string',
-      description: 'raw, qcow2, vdi, vmdk, vhd, ebs, s3, folder or lvm; the provider restricts it.',
+      description: `${BACKINGS.join(', ')}: the provider restricts it (its \`backings\`).`,
     },
-    volumegroup: { type: 'string', description: 'lvm backing only.' },
-    logicalvolume: { type: 'string', description: 'lvm backing only.' },
+    volumegroup: { type: 'string', description: "bootstrap-vz's lvm backing, which no provider offers." },
+    logicalvolume: { type: 'string', description: "bootstrap-vz's lvm backing, which no provider offers." },
     partitions: {
       type: 'object',
       properties: {

@@ -66,6 +66,7 @@ function standIn(entry: CatalogEntry): Plugin {
     description: entry.description,
     schema: entry.schema,
     ...(entry.manifestSchema ? { manifestSchema: entry.manifestSchema } : {}),
+    ...(entry.backings ? { backings: entry.backings } : {}),
     tasks: [],
     check: notLoaded,
     resolveTasks: notLoaded,

@@ -6,7 +6,7 @@
  * (issue 17, item 6). BUILTIN_PLUGINS (builtin-registry.ts) lists the same plugins loaded;
  * test/unit/registry/plugin-catalog.test.ts checks that the two agree.
  */
-import type { JsonSchema, Plugin } from '../api/index.js';
+import type { Backing, JsonSchema, Plugin } from '../api/index.js';
 import * as adminUser from '../../plugins/admin_user/schema.js';
 import * as ansible from '../../plugins/ansible/schema.js';
 import * as aptProxy from '../../plugins/apt_proxy/schema.js';
@@ -36,6 +36,8 @@ export interface CatalogEntry {
   readonly description: string;
   readonly schema: JsonSchema;
   readonly manifestSchema?: JsonSchema;
+  /** Providers: the `volume.backing` values they offer (the plugin's `backings`). */
+  readonly backings?: readonly Backing[];
   /** The plugin itself: its tasks, checks, cleaners. */
   load(): Promise<Plugin>;
 }
@@ -115,6 +117,7 @@ export const PLUGIN_CATALOG: readonly CatalogEntry[] = [
       'An Amazon Machine Image, EBS-backed (built on EC2, or uploaded from anywhere) or instance-store',
     schema: ec2.schema,
     manifestSchema: ec2.manifestSchema,
+    backings: ec2.EC2_BACKINGS,
     load: async () => (await import('../../plugins/ec2/index.js')).ec2Provider,
   },
   {
@@ -151,6 +154,7 @@ export const PLUGIN_CATALOG: readonly CatalogEntry[] = [
     description: 'A disk image file for QEMU/KVM: raw, qcow2, vmdk or vdi',
     schema: kvm.schema,
     manifestSchema: kvm.manifestSchema,
+    backings: kvm.KVM_BACKINGS,
     load: async () => (await import('../../plugins/kvm/index.js')).kvmProvider,
   },
   {

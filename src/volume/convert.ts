@@ -4,9 +4,10 @@
  * conversion never leaves a half-written file under the final name; the partial file is removed.
  */
 import type { BuildFs } from '../api/fs.js';
+import type { ImageFormat } from '../api/backing.js';
 import type { CommandRunner } from '../api/runner.js';
 
-export type ImageFormat = 'raw' | 'qcow2' | 'vmdk' | 'vdi';
+export type { ImageFormat };
 
 export interface ConvertOptions {
   readonly format: ImageFormat;

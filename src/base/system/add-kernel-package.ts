@@ -12,10 +12,9 @@ import { DEBIAN, PACKAGES, releaseAtLeast, type Manifest, type Task } from '../.
 /** Providers whose machines are cloud-style VMs served well by the cloud kernel. */
 const CLOUD_PROVIDERS = new Set(['ec2', 'kvm', 'gce', 'azure', 'oracle']);
 
-/** The kernel package for the manifest, or undefined when the image needs none (folder backing). */
+/** The kernel package for the manifest, or undefined when packages.install names one already. */
 export function kernelPackage(manifest: Manifest): string | undefined {
   const { data } = manifest;
-  if (data.volume.backing === 'folder') return undefined;
   const explicit = data.provider['kernel'];
   if (typeof explicit === 'string' && explicit !== '') return explicit;
   if ((data.packages?.install ?? []).some((p) => /^linux-image-/.test(p))) return undefined;
@@ -43,7 +42,7 @@ export const addKernelPackage: Task = {
   async run(ctx) {
     const pkg = kernelPackage(ctx.manifest);
     if (pkg === undefined) {
-      ctx.log('info', 'no kernel package added (folder backing or packages.install names one)');
+      ctx.log('info', 'no kernel package added (packages.install names one)');
       return;
     }
     ctx.state.get(PACKAGES).add(pkg);

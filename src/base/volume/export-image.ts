@@ -14,17 +14,23 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BuildError, defineTask, stateKey, type TaskContext } from '../../api/index.js';
-import { convertImage, type ImageFormat } from '../../volume/convert.js';
+import {
+  BuildError,
+  defineTask,
+  isFileBacking,
+  outputFormatOf,
+  stateKey,
+  type ImageFormat,
+  type TaskContext,
+} from '../../api/index.js';
+import { convertImage } from '../../volume/convert.js';
 import { VOLUME_RESOURCES, volumeOf } from './volume-resources.js';
 
-const FORMATS: Readonly<Record<string, ImageFormat>> = {
-  raw: 'raw',
-  qcow2: 'qcow2',
-  vmdk: 'vmdk',
-  vdi: 'vdi',
-  s3: 'raw',
-};
+/** The format the manifest's image is written in; raw for backings without an image file. */
+function outputFormat(ctx: TaskContext): ImageFormat {
+  const backing = ctx.manifest.data.volume.backing;
+  return isFileBacking(backing) ? outputFormatOf(backing) : 'raw';
+}
 
 /** The output file this build created, so the undo removes only that. */
 const OUTPUT = stateKey<string | undefined>('base/output-image', () => undefined);
@@ -44,7 +50,7 @@ export function replacementPath(out: string, runId: string): string {
 }
 
 export function outputPath(ctx: TaskContext): string {
-  const format = FORMATS[ctx.manifest.data.volume.backing] ?? 'raw';
+  const format = outputFormat(ctx);
   const name = ctx.manifest.expand(ctx.manifest.data.name).replace(/[^\w.+@-]+/g, '_');
   return join(dirname(ctx.workspace), `${name}.${format}`);
 }
@@ -100,7 +106,7 @@ export const exportImage = defineTask({
     if (!volume.imagePath || !res.image) throw new BuildError('there is no image file to export');
     // With --force over an existing image, the new one goes beside it until base/replace-output.
     const out = ctx.state.get(REPLACES)?.temp ?? outputPath(ctx);
-    const format = FORMATS[volume.backing] ?? 'raw';
+    const format = outputFormat(ctx);
     ctx.state.set(OUTPUT, out);
     if (format === 'raw') {
       // The workspace is inside the output directory, so this is a rename on one filesystem.

@@ -61,6 +61,3 @@ export function mountTable(ctx: TaskContext): MountTable {
     log: (level, message) => ctx.log(level, message),
   }));
 }
-
-/** File backings: the volume is an image file on a loop device (bootstrap-vz's loopback volumes). */
-export const FILE_BACKINGS: ReadonlySet<string> = new Set(['raw', 'qcow2', 'vmdk', 'vdi', 's3']);

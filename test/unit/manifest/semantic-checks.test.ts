@@ -94,10 +94,10 @@ test('debootstrap accepts only its own variants', async () => {
   assert.deepEqual(mm.errors, []);
 });
 
-test('lvm-only keys need backing lvm', async () => {
+test('the lvm-only keys are refused: no provider offers the lvm backing', async () => {
   const r = await loadText(edit(14, '  backing: raw\n  volumegroup: vg0'));
   assert.deepEqual(summary(r.errors), [
-    [15, 3, '/volume/volumegroup', 'volumegroup is only used with backing lvm'],
+    [15, 3, '/volume/volumegroup', 'volumegroup belongs to the lvm backing, which no provider offers'],
   ]);
 });
 

@@ -25,12 +25,14 @@ const meta = (p: {
   description: string;
   schema: unknown;
   manifestSchema?: unknown;
+  backings?: unknown;
 }) => ({
   name: p.name,
   kind: p.kind,
   description: p.description,
   schema: p.schema,
   manifestSchema: p.manifestSchema,
+  backings: p.backings,
 });
 
 describe('plugin catalog', () => {
