@@ -26,8 +26,9 @@ export const ALLOCATED_BEFORE = stateKey<number | undefined>(
 
 const ZEROFREE_FILESYSTEMS: ReadonlySet<string> = new Set(['ext2', 'ext3', 'ext4']);
 
+/** The raw image file (these tasks run before base/export-image). */
 function imagePath(ctx: TaskContext): string | undefined {
-  return ctx.state.get(VOLUME)?.imagePath;
+  return ctx.state.get(VOLUME)?.rawImagePath;
 }
 
 /** The partitions zerofree can work on: ext2/3/4 with a device node. */

@@ -2,10 +2,10 @@
  * Well-known build state shared between the base tasks, providers and plugins. Each key names the
  * module that fills it; others read it. See src/api/state.ts for the mechanism.
  */
-import type { Backing } from './backing.js';
 import type { Filesystem } from './manifest.js';
 import { stateKey, type BuildState } from './state.js';
 import { BuildError } from './task.js';
+import type { VolumeInfo } from './volume.js';
 
 export interface PartitionInfo {
   /** Role: root, boot, swap, efi (EFI system partition), bios_grub, or a named gpt extra. */
@@ -28,18 +28,11 @@ export interface PartitionInfo {
   partuuid?: string;
 }
 
-export interface VolumeInfo {
-  readonly backing: Backing;
-  /** The raw image file on the host, for file-backed volumes. */
-  imagePath?: string;
-  /** Whole-disk device node while attached (/dev/loop0, /dev/nvme1n1). */
-  device?: string;
-  readonly sizeBytes: number;
-  readonly partitionMap: 'none' | 'msdos' | 'gpt';
-  readonly partitions: PartitionInfo[];
-}
-
-/** Filled by base/create-volume from the manifest's volume section; partitions get devices and UUIDs later. */
+/**
+ * Filled by base/plan-volume from the manifest's volume section (`plannedVolume`); its state, image
+ * file, device and output change through the transitions of src/api/volume.ts; partitions get devices
+ * and UUIDs later.
+ */
 export const VOLUME = stateKey<VolumeInfo | undefined>('base/volume', () => undefined);
 
 /** Host directory where the image's root filesystem is mounted (filled by base/mount-volume). */

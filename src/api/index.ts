@@ -12,6 +12,7 @@ export * from './plugin.js';
 export * from './size.js';
 export * from './backing.js';
 export * from './build-state.js';
+export * from './volume.js';
 export * from './password-hash.js';
 export * from './tree-tar.js';
 export * from './cloud-journal.js';

@@ -10,6 +10,7 @@ import {
   isFileBacking,
   journalHostDirectory,
   journalHostProcess,
+  rawImageFile,
   VOLUME,
   type CloudJournal,
   type TaskContext,
@@ -75,7 +76,10 @@ export const bootImage = defineTask({
   before: ['ec2/upload-snapshot', 'ec2/snapshot-volume', 'ec2/register-image', 'ec2/bundle-image'],
   hostCommands: ['qemu-img', 'qemu-system-x86_64', 'socat', 'ssh', 'ssh-keygen'],
   async run(ctx) {
-    const image = ctx.state.get(VOLUME)?.imagePath;
+    // The raw image (moved to the output by a raw export): QEMU and the image checks read it whatever
+    // the output format.
+    const volume = ctx.state.get(VOLUME);
+    const image = volume ? rawImageFile(volume) : undefined;
     if (!image) throw new BuildError('boot_test needs an image file (volume.backing raw, qcow2...)');
     if (ctx.dryRun) return;
     const s = ctx.manifest.pluginSettings<BootTestSettings>('boot_test') ?? {};

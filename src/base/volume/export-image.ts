@@ -19,7 +19,11 @@ import {
   defineTask,
   isFileBacking,
   outputFormatOf,
+  rollBackExport,
   stateKey,
+  VOLUME,
+  volumeExported,
+  volumeOutputMoved,
   type ImageFormat,
   type TaskContext,
 } from '../../api/index.js';
@@ -103,19 +107,22 @@ export const exportImage = defineTask({
   async run(ctx) {
     const volume = volumeOf(ctx);
     const res = ctx.state.get(VOLUME_RESOURCES);
-    if (!volume.imagePath || !res.image) throw new BuildError('there is no image file to export');
+    const raw = volume.rawImagePath;
+    if (raw === undefined || !res.image) throw new BuildError('there is no image file to export');
     // With --force over an existing image, the new one goes beside it until base/replace-output.
     const out = ctx.state.get(REPLACES)?.temp ?? outputPath(ctx);
     const format = outputFormat(ctx);
+    // Refused unless detached; the undo removes the output and sets it back.
+    volumeExported(volume, { path: out, format });
     ctx.state.set(OUTPUT, out);
     if (format === 'raw') {
-      // The workspace is inside the output directory, so this is a rename on one filesystem.
-      await ctx.runner.run(['mv', '--no-target-directory', volume.imagePath, out]);
+      // The workspace is inside the output directory, so this is a rename on one filesystem. The
+      // raw image is then the output: rawImageFile() says so; rawImagePath keeps naming where it was written.
+      await ctx.runner.run(['mv', '--no-target-directory', raw, out]);
       res.image.release();
-      volume.imagePath = out;
     } else {
       ctx.progress(0, undefined, undefined, `converting to ${format}`);
-      await convertImage(ctx.runner, ctx.fs, volume.imagePath, out, { format });
+      await convertImage(ctx.runner, ctx.fs, raw, out, { format });
     }
     const final = ctx.state.get(REPLACES)?.out ?? out;
     if (ctx.dryRun) {
@@ -133,6 +140,8 @@ export const exportImage = defineTask({
   async undo(ctx) {
     const out = ctx.state.get(OUTPUT);
     if (out) await ctx.fs.remove(out);
+    const volume = ctx.state.get(VOLUME);
+    if (volume) rollBackExport(volume);
   },
 });
 
@@ -151,6 +160,8 @@ export const replaceOutput = defineTask({
     if (pending === undefined || ctx.state.get(OUTPUT) !== pending.temp) return;
     await ctx.runner.run(['mv', '--no-target-directory', '--', pending.temp, pending.out]);
     ctx.state.set(OUTPUT, undefined);
+    const volume = ctx.state.get(VOLUME);
+    if (volume?.state === 'exported') volumeOutputMoved(volume, pending.out);
     ctx.log('info', `replaced ${pending.out} with the new image`);
   },
 });

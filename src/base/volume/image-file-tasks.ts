@@ -4,8 +4,13 @@ import {
   defineTask,
   formatSize,
   HOST_JOURNAL_PLUGIN,
+  rollBackAttach,
+  volumeAttached,
+  volumeDetached,
+  volumeImageCreated,
   type PartitionInfo,
   type TaskContext,
+  VOLUME,
 } from '../../api/index.js';
 import { cachedTreeBytes } from '../bootstrap/cached-tree-size.js';
 import { USABLE_FRACTION } from '../space/check-root-space.js';
@@ -36,7 +41,7 @@ export const createImageFile = defineTask({
     const image = new ImageFile(`${ctx.workspace}/volume.raw`, volume.sizeBytes, volumeRunner(ctx), ctx.fs);
     ctx.state.get(VOLUME_RESOURCES).image = image;
     await image.create();
-    volume.imagePath = image.path;
+    volumeImageCreated(volume, image.path);
   },
   async undo(ctx) {
     volumeRunner(ctx);
@@ -55,22 +60,28 @@ export const attachLoopDevice = defineTask({
   hostCommands: ['losetup', 'partx'],
   async run(ctx) {
     const volume = volumeOf(ctx);
-    const loop = new LoopDevice(volume.imagePath ?? `${ctx.workspace}/volume.raw`, {
+    const image = volume.rawImagePath;
+    if (image === undefined)
+      throw new BuildError('there is no image file to attach (base/create-image-file did not run)');
+    const loop = new LoopDevice(image, {
       runner: volumeRunner(ctx),
       fs: ctx.fs,
       signal: ctx.signal,
       log: (level, message) => ctx.log(level, message),
     });
     ctx.state.get(VOLUME_RESOURCES).loop = loop;
-    volume.device = await loop.attach();
+    const device = await loop.attach();
+    volumeAttached(volume, device);
     // For `bootstrap cleanup` after a SIGKILL: the device and the file it must still be backed by.
     await ctx.journal.intend({ plugin: HOST_JOURNAL_PLUGIN, kind: 'loop', key: LOOP_KEY });
-    await ctx.journal.created(LOOP_KEY, `${volume.device} ${loop.imagePath}`);
+    await ctx.journal.created(LOOP_KEY, `${device} ${loop.imagePath}`);
   },
   async undo(ctx) {
     volumeRunner(ctx);
     await ctx.state.get(VOLUME_RESOURCES).loop?.detach();
     await ctx.journal.released(LOOP_KEY);
+    const volume = ctx.state.get(VOLUME);
+    if (volume) rollBackAttach(volume);
   },
 });
 
@@ -84,6 +95,6 @@ export const detachLoopDevice = defineTask({
     volumeRunner(ctx);
     await ctx.state.get(VOLUME_RESOURCES).loop?.detach();
     await ctx.journal.released(LOOP_KEY);
-    delete volumeOf(ctx).device;
+    volumeDetached(volumeOf(ctx));
   },
 });

@@ -1,8 +1,15 @@
 /** Mounting the volume's filesystems at <workspace>/root (bootstrap-vz's MountRoot, MountAdditional). */
-import { defineTask, ROOT_DIR } from '../../api/index.js';
+import {
+  defineTask,
+  rollBackMount,
+  ROOT_DIR,
+  VOLUME,
+  volumeMounted,
+  volumeUnmounted,
+} from '../../api/index.js';
 import { partitionMounts } from '../../volume/mounts.js';
 import { releaseRoot } from './release-root.js';
-import { mountTable, volumeOf } from './volume-resources.js';
+import { attachedVolume, mountTable, volumeOf } from './volume-resources.js';
 
 export const mountVolume = defineTask({
   id: 'base/mount-volume',
@@ -15,7 +22,10 @@ export const mountVolume = defineTask({
     const table = mountTable(ctx);
     // The EFI system partition is never mounted during the build: many build hosts (these included)
     // have no vfat in their kernel. base/install-grub fills it with mtools instead.
-    const partitions = volumeOf(ctx).partitions.filter((p) => p.name !== 'efi');
+    const volume = attachedVolume(ctx);
+    // Refused unless attached; if a mount below fails, the undo sets it back to attached.
+    volumeMounted(volume);
+    const partitions = volume.partitions.filter((p) => p.name !== 'efi');
     // Mount one at a time so the undo knows exactly what is mounted if one fails.
     for (const entry of partitionMounts(root, partitions)) await table.mount(entry);
   },
@@ -24,6 +34,8 @@ export const mountVolume = defineTask({
     const root = ctx.state.get(ROOT_DIR);
     if (root) await releaseRoot(ctx, root, table.mounted);
     await table.unmountAll();
+    const volume = ctx.state.get(VOLUME);
+    if (volume) rollBackMount(volume);
   },
 });
 
@@ -34,5 +46,6 @@ export const unmountVolume = defineTask({
   hostCommands: ['umount'],
   async run(ctx) {
     await mountTable(ctx).unmountAll();
+    volumeUnmounted(volumeOf(ctx));
   },
 });

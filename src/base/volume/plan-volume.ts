@@ -3,7 +3,7 @@
  * the boot mode needs). The same function runs in the manifest checks, so a layout that cannot work
  * is a manifest error before any work starts.
  */
-import { defineTask, VOLUME, type Manifest } from '../../api/index.js';
+import { defineTask, plannedVolume, VOLUME, type Manifest } from '../../api/index.js';
 import { planLayout, type VolumeLayout } from '../../volume/layout.js';
 import { VOLUME_RESOURCES } from './volume-resources.js';
 
@@ -22,12 +22,15 @@ export const planVolume = defineTask({
   async run(ctx) {
     const layout = layoutFor(ctx.manifest);
     ctx.state.get(VOLUME_RESOURCES).layout = layout;
-    ctx.state.set(VOLUME, {
-      backing: ctx.manifest.data.volume.backing,
-      sizeBytes: layout.sizeBytes,
-      partitionMap: layout.partitionMap,
-      partitions: layout.partitions.map((p) => ({ ...p })),
-    });
+    ctx.state.set(
+      VOLUME,
+      plannedVolume({
+        backing: ctx.manifest.data.volume.backing,
+        sizeBytes: layout.sizeBytes,
+        partitionMap: layout.partitionMap,
+        partitions: layout.partitions,
+      }),
+    );
     ctx.log(
       'info',
       `volume of ${layout.sizeBytes} bytes: ${layout.partitions.map((p) => p.name).join(', ')}`,

@@ -5,7 +5,14 @@
  * Also the entry point of a child process for the SIGKILL test (see the bottom of the file).
  */
 import { pathToFileURL } from 'node:url';
-import { VOLUME, defineTask, type BuildEvent, type ManifestData } from '../../../src/api/index.js';
+import {
+  VOLUME,
+  defineTask,
+  plannedVolume,
+  volumeImageCreated,
+  type BuildEvent,
+  type ManifestData,
+} from '../../../src/api/index.js';
 import { createFileJournal } from '../../../src/engine/cloud-journal-file.js';
 import { runPlan, type BuildResult } from '../../../src/engine/run-plan.js';
 import { createRecordingFs, createRecordingRunner } from '../../../src/runner/index.js';
@@ -52,13 +59,9 @@ export async function runPublishSteps(o: PublishStepsOptions): Promise<BuildResu
     phase: 'preparation',
     description: 'Point the volume state at the test image file',
     async run(ctx) {
-      ctx.state.set(VOLUME, {
-        backing: 'raw',
-        imagePath: o.image,
-        sizeBytes: 0,
-        partitionMap: 'gpt',
-        partitions: [],
-      });
+      const volume = plannedVolume({ backing: 'raw', sizeBytes: 0, partitionMap: 'gpt', partitions: [] });
+      volumeImageCreated(volume, o.image);
+      ctx.state.set(VOLUME, volume);
     },
   });
   const plan = {

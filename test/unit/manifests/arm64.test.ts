@@ -48,7 +48,8 @@ describe('arm64 manifests', () => {
       assert.equal(boot.secureBoot, true);
       const volume: VolumeInfo = {
         backing: 'raw',
-        imagePath: '/x.raw',
+        state: 'mounted',
+        rawImagePath: '/x.raw',
         sizeBytes: 0,
         partitionMap: 'gpt',
         partitions: [],

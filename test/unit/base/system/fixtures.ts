@@ -23,6 +23,7 @@ const MiB = 1024 * 1024;
 export function gptVolume(): VolumeInfo {
   return {
     backing: 'raw',
+    state: 'mounted',
     device: '/dev/loop0',
     sizeBytes: 4096 * MiB,
     partitionMap: 'gpt',
@@ -88,6 +89,7 @@ export function gptVolume(): VolumeInfo {
 export function msdosVolume(): VolumeInfo {
   return {
     backing: 'raw',
+    state: 'mounted',
     device: '/dev/loop3',
     sizeBytes: 2048 * MiB,
     partitionMap: 'msdos',

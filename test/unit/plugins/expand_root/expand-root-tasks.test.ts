@@ -66,6 +66,7 @@ describe('expand_root tasks', () => {
       ctx.state.set(ROOT_DIR, dir.path);
       ctx.state.set(VOLUME, {
         backing: 'raw',
+        state: 'mounted',
         sizeBytes: 2 ** 31,
         partitionMap: 'gpt',
         partitions: [

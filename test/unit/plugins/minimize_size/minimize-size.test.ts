@@ -139,7 +139,8 @@ describe('minimize_size: package-installation tasks', () => {
 function volume(imagePath: string): VolumeInfo {
   return {
     backing: 'raw',
-    imagePath,
+    state: 'attached',
+    rawImagePath: imagePath,
     device: '/dev/loop7',
     sizeBytes: 4 * 1024 * 1024,
     partitionMap: 'gpt',

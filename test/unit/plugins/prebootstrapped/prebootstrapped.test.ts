@@ -135,6 +135,7 @@ describe('prebootstrapped: saving', () => {
     ctx.state.set(ROOT_DIR, '/nonexistent/run/root');
     ctx.state.set(VOLUME, {
       backing: 'raw',
+      state: 'mounted',
       sizeBytes: 1,
       partitionMap: 'gpt',
       partitions: [{ name: 'boot', number: 1, startBytes: 0, sizeBytes: 1, mountpoint: '/boot' }],
