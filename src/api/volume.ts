@@ -42,8 +42,9 @@ export interface VolumeInfo {
   readonly partitionMap: 'none' | 'msdos' | 'gpt';
   readonly partitions: PartitionInfo[];
   /**
-   * Kept for plugins/ec2/aws/upload-snapshot.ts until it reads `rawImageFile(volume)`: the same
-   * value, computed, never stored. New code reads `rawImagePath`, `output` or `rawImageFile()`.
+   * Kept for plugins/ec2/aws/upload-snapshot.ts and plugins/ec2/bundle/bundle-image-task.ts until they
+   * read `rawImageFile(volume)`: the same value, computed, never stored (a record made without
+   * `plannedVolume` has none). New code reads `rawImagePath`, `output` or `rawImageFile()`.
    */
   readonly imagePath?: string | undefined;
 }
