@@ -7,7 +7,7 @@
 export { awsErrorText, isGone } from './aws/aws-errors.js';
 export { cleanupClients, closeCleanupClients } from './aws/cleanup-clients.js';
 export { createAwsClients, type AwsClients } from './aws/clients.js';
-export { awsFor, clientSettings, dryRunRegion } from './aws/context.js';
+export { AWS, awsFor, clientSettings } from './aws/context.js';
 export { pollUntil } from './aws/poll.js';
 export { deregisterRootImage } from './aws/register-image.js';
 export { REGISTERED_IMAGE } from './aws/state.js';

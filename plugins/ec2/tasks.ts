@@ -6,7 +6,7 @@ import { defineTask, type Task } from '../../src/api/index.js';
 import { bundleImage } from './bundle/bundle-image-task.js';
 import { configurePvgrub } from './bundle/pvgrub-task.js';
 import { checkAmiNameIsFree } from './aws/check-ami-name.js';
-import { connectToAws, disconnectFromAws } from './aws/connect.js';
+import { connectToAws } from './aws/connect.js';
 import { deregisterRootImage, registerRootImage } from './aws/register-image.js';
 import { deleteRootSnapshot, uploadRootSnapshot } from './aws/upload-snapshot.js';
 import * as ebs from './ebs-host/ebs-tasks.js';
@@ -25,8 +25,6 @@ export const connect = defineTask({
   after: ['ec2/get-instance-identity'],
   cloudCalls: ['sts GetCallerIdentity'],
   run: connectToAws,
-  // Runs last on rollback: every other AWS undo needs the connection.
-  undo: disconnectFromAws,
 });
 
 export const checkAmiName = defineTask({
@@ -52,7 +50,7 @@ export const attachVolume = defineTask({
   description: 'Attach the EBS volume to the build instance at a free device name and find its block device',
   after: ['ec2/create-volume'],
   run: ebs.attachBuildVolume,
-  undo: ebs.detachBuildVolume,
+  undo: ebs.undoAttachBuildVolume,
 });
 
 export const detachVolume = defineTask({

@@ -8,7 +8,6 @@
  * while a failed or interrupted build terminates it (undo), and `bootstrap cleanup` terminates one a
  * SIGKILL left behind (instance-cleaner.ts).
  */
-import { writeFile } from 'node:fs/promises';
 import {
   DescribeInstancesCommand,
   RunInstancesCommand,
@@ -17,14 +16,7 @@ import {
   type Instance,
 } from '@aws-sdk/client-ec2';
 import { BUILD_TAG_KEY, BuildError, stateKey, type TaskContext } from '../../src/api/index.js';
-import {
-  awsFor,
-  deregisterRootImage,
-  dryRunRegion,
-  pollUntil,
-  REGISTERED_IMAGE,
-  resourceTags,
-} from '../ec2/public.js';
+import { awsFor, deregisterRootImage, pollUntil, REGISTERED_IMAGE, resourceTags } from '../ec2/public.js';
 
 export interface LaunchSettings {
   security_group_ids?: string[];
@@ -76,20 +68,9 @@ export function runInstancesInput(ctx: TaskContext, imageId: string, clientToken
 export async function launchInstance(ctx: TaskContext): Promise<void> {
   const s = settingsOf(ctx);
   const key = `debian-image-bootstrap-${ctx.runId}-instance`;
-  if (ctx.dryRun) {
-    ctx.recordCloudCall({
-      service: 'ec2',
-      operation: 'RunInstances',
-      params: { region: dryRunRegion(ctx), ...runInstancesInput(ctx, '<ami>', key) },
-    });
-    ctx.recordCloudCall({ service: 'ec2', operation: 'DescribeInstances', params: { until: 'running' } });
-    if (s.deregister_ami)
-      ctx.recordCloudCall({ service: 'ec2', operation: 'DeregisterImage', params: { ImageId: '<ami>' } });
-    return;
-  }
   const image = ctx.state.get(REGISTERED_IMAGE);
   if (!image) throw new BuildError('there is no AMI to launch (ec2/register-image has not run)');
-  const aws = awsFor(ctx);
+  const aws = await awsFor(ctx);
   const endpoint = aws.endpointOf('ec2');
   ctx.state.set(LAUNCHED, { key });
   await ctx.journal.intend({
@@ -119,7 +100,7 @@ export async function launchInstance(ctx: TaskContext): Promise<void> {
   if (s.print_public_ip) {
     if (!publicIp)
       ctx.log('warn', `${instanceId} has no public IP: ${s.print_public_ip} gets its private address`);
-    await writeFile(s.print_public_ip, `${publicIp ?? instance.PrivateIpAddress ?? ''}\n`);
+    await ctx.fs.writeFile(s.print_public_ip, `${publicIp ?? instance.PrivateIpAddress ?? ''}\n`);
   }
   if (s.deregister_ami) {
     // The instance no longer needs the AMI once it runs; a throwaway test build is not left registered.
@@ -131,8 +112,8 @@ export async function launchInstance(ctx: TaskContext): Promise<void> {
 /** Undo: terminate the instance (found by the build tag when RunInstances' answer was lost). */
 export async function terminateInstance(ctx: TaskContext): Promise<void> {
   const launched = ctx.state.get(LAUNCHED);
-  if (!launched || ctx.dryRun) return;
-  const { ec2 } = awsFor(ctx);
+  if (!launched) return;
+  const { ec2 } = await awsFor(ctx);
   const ids = launched.instanceId ? [launched.instanceId] : await taggedInstances(ec2, ctx.runId);
   if (ids.length) {
     await terminate(ec2, ids);

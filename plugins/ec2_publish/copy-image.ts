@@ -4,7 +4,6 @@
  * permissions (public, accounts, organizations) on every AMI, set a deprecation time, and write the
  * AMI id per region to a file. The undo deregisters the copies.
  */
-import { writeFile } from 'node:fs/promises';
 import {
   CopyImageCommand,
   DeregisterImageCommand,
@@ -18,8 +17,6 @@ import { BuildError, stateKey, type TaskContext } from '../../src/api/index.js';
 import {
   awsErrorText,
   awsFor,
-  clientSettings,
-  createAwsClients,
   isGone,
   pollUntil,
   REGISTERED_IMAGE,
@@ -66,35 +63,8 @@ export async function publishImage(ctx: TaskContext): Promise<void> {
   const tags = resourceTags(ctx.manifest, ctx.runId);
   const permissions = launchPermissions(s);
   const source = ctx.state.get(REGISTERED_IMAGE);
-  if (ctx.dryRun) {
-    for (const region of s.regions ?? []) {
-      ctx.recordCloudCall({
-        service: 'ec2',
-        operation: 'CopyImage',
-        params: {
-          region,
-          SourceImageId: '<ami>',
-          Name: '<name>',
-          TagSpecifications: [tagSpecification('image', tags)],
-        },
-      });
-    }
-    if (permissions.length)
-      ctx.recordCloudCall({
-        service: 'ec2',
-        operation: 'ModifyImageAttribute',
-        params: { LaunchPermission: { Add: permissions } },
-      });
-    if (s.deprecate_after_days)
-      ctx.recordCloudCall({
-        service: 'ec2',
-        operation: 'EnableImageDeprecation',
-        params: { days: s.deprecate_after_days },
-      });
-    return;
-  }
   if (!source) throw new BuildError('there is no AMI to publish (ec2/register-image has not run)');
-  const home = awsFor(ctx);
+  const home = await awsFor(ctx);
   const regions = (s.regions ?? []).filter((r) => r !== source.region);
   const copies = ctx.state.get(COPIES);
   const description = `${source.name} copied from ${source.imageId} in ${source.region}`;
@@ -102,8 +72,8 @@ export async function publishImage(ctx: TaskContext): Promise<void> {
   // allSettled: a failed copy must not start the rollback while other copies are still being created.
   const settled = await Promise.allSettled(
     regions.map(async (region) => {
-      const clients = await createAwsClients({ ...clientSettings(ctx), region });
-      clients.useSink({ record: (c) => ctx.recordCloudCall(c), log: (l, m) => ctx.log(l, m) });
+      // Made once per region with the build's settings; the engine closes them with the build's.
+      const clients = await home.inRegion(region);
       const key = `debian-image-bootstrap-${ctx.runId}-copy-${region}`;
       const copy: Copy = { key, region, clients };
       copies.push(copy);
@@ -162,7 +132,7 @@ export async function publishImage(ctx: TaskContext): Promise<void> {
   }
   if (s.manifest_url) {
     const ids = Object.fromEntries(all.map((a) => [a.region, a.imageId]));
-    await writeFile(s.manifest_url, JSON.stringify(ids, null, 2) + '\n');
+    await ctx.fs.writeFile(s.manifest_url, JSON.stringify(ids, null, 2) + '\n');
     ctx.addArtifact({ kind: 'file', path: s.manifest_url, name: 'AMI ids per region' });
   }
 }
@@ -240,7 +210,6 @@ export async function deregisterCopies(ctx: TaskContext): Promise<void> {
       }
     }
     await ctx.journal.released(copy.key);
-    copy.clients.destroy();
   }
   ctx.state.set(COPIES, []);
   const s = settingsOf(ctx);

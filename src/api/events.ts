@@ -43,6 +43,8 @@ export interface EventSink {
  */
 export interface CloudCall {
   readonly service: string;
+  /** Where the call went (absent for calls that are not regional). */
+  readonly region?: string;
   readonly operation: string;
   readonly params?: Readonly<Record<string, unknown>>;
   /** How many calls this entry stands for (bulk operations such as PutSnapshotBlock are summed). */

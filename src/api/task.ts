@@ -2,6 +2,7 @@
  * A task is a plain typed object. Its id is `<plugin>/<verb-noun>` (e.g. `ec2/register-image`); the
  * resolver orders tasks by phase, then by `after`/`before` edges, ties broken by id.
  */
+import type { CloudClientKind } from './cloud-clients.js';
 import type { CloudJournal } from './cloud-journal.js';
 import type { Artifact, CloudCall, LogLevel } from './events.js';
 import type { BuildFs } from './fs.js';
@@ -33,6 +34,11 @@ export interface TaskContext {
   addArtifact(artifact: Artifact): void;
   /** Records a cloud API call for the event stream and the --report JSON. */
   recordCloudCall(call: CloudCall): void;
+  /**
+   * The build's clients of this kind (src/api/cloud-clients.ts): made on first use, recording ones in
+   * a dry run, the ones a test handed in, closed by the engine at the end of the build.
+   */
+  cloud<T>(kind: CloudClientKind<T>): Promise<T>;
 }
 
 export interface Task {

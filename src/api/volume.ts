@@ -41,12 +41,6 @@ export interface VolumeInfo {
   readonly sizeBytes: number;
   readonly partitionMap: 'none' | 'msdos' | 'gpt';
   readonly partitions: PartitionInfo[];
-  /**
-   * Kept for plugins/ec2/aws/upload-snapshot.ts and plugins/ec2/bundle/bundle-image-task.ts until they
-   * read `rawImageFile(volume)`: the same value, computed, never stored (a record made without
-   * `plannedVolume` has none). New code reads `rawImagePath`, `output` or `rawImageFile()`.
-   */
-  readonly imagePath?: string | undefined;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -64,9 +58,6 @@ export function plannedVolume(layout: {
     sizeBytes: layout.sizeBytes,
     partitionMap: layout.partitionMap,
     partitions: layout.partitions.map((p) => ({ ...p })),
-    get imagePath(): string | undefined {
-      return rawImageFile(this);
-    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { Manifest } from '../api/manifest.js';
 import type { CommandRunner } from '../api/runner.js';
 import { BuildState } from '../api/state.js';
 import type { Plan } from '../graph/resolve-plan.js';
+import { createCloudClientCache } from './cloud-client-cache.js';
 import { createNullJournal } from './cloud-journal-file.js';
 import { createTaskContext, type SharedContext } from './task-context.js';
 
@@ -36,15 +37,20 @@ export async function dryRunPreparation(
     journal: createNullJournal('preflight'),
     artifacts: [],
     cloudCalls: [],
+    clients: createCloudClientCache(true),
   };
-  for (const { task } of plan.tasks) {
-    if (task.phase !== 'preparation') continue;
-    try {
-      await task.run(createTaskContext(shared, task.id, signal));
-    } catch {
-      // The build's own dry run reports it, with the task's name; a preflight has nothing to check.
-      return undefined;
+  try {
+    for (const { task } of plan.tasks) {
+      if (task.phase !== 'preparation') continue;
+      try {
+        await task.run(createTaskContext(shared, task.id, signal));
+      } catch {
+        // The build's own dry run reports it, with the task's name; a preflight has nothing to check.
+        return undefined;
+      }
     }
+    return shared.state;
+  } finally {
+    shared.clients.closeAll();
   }
-  return shared.state;
 }

@@ -11,6 +11,7 @@ import type { CommandRunner } from '../api/runner.js';
 import { BuildState } from '../api/state.js';
 import type { Plan, PlannedTask } from '../graph/resolve-plan.js';
 import { errorMessage, type BuildResult, type TaskOutcome } from './build-result.js';
+import { createCloudClientCache } from './cloud-client-cache.js';
 import { createNullJournal, type EngineJournal } from './cloud-journal-file.js';
 import { rollBack } from './rollback.js';
 import { createTaskContext, type SharedContext } from './task-context.js';
@@ -36,11 +37,15 @@ export interface RunPlanOptions {
   readonly journal?: EngineJournal;
   /** Sets state keys before the first task (the CLI's flags that tasks read, such as --force). */
   readonly seedState?: (state: BuildState) => void;
+  /**
+   * Cloud clients by kind name (src/api/cloud-clients.ts) that tasks get instead of making their own:
+   * tests' recording clients. Kinds not named here are made by the engine, recording in a dry run.
+   */
+  readonly cloudClients?: ReadonlyMap<string, unknown>;
 }
 
 export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildResult> {
   const startedAt = new Date();
-  const { events, signal } = opts;
   const artifacts: Artifact[] = [];
   const cloudCalls: CloudCall[] = [];
   const runId = opts.runId ?? opts.journal?.runId ?? 'dryrun00';
@@ -51,13 +56,31 @@ export async function runPlan(plan: Plan, opts: RunPlanOptions): Promise<BuildRe
     runner: opts.runner,
     fs: opts.fs,
     state: new BuildState(),
-    events,
+    events: opts.events,
     dryRun: opts.dryRun,
     runId,
     journal,
     artifacts,
     cloudCalls,
+    clients: createCloudClientCache(opts.dryRun, opts.cloudClients),
   };
+  try {
+    return await runTasks(plan, opts, shared, journal, startedAt);
+  } finally {
+    // After the rollback, which needs them: the clients' connections would keep the process alive.
+    shared.clients.closeAll();
+  }
+}
+
+async function runTasks(
+  plan: Plan,
+  opts: RunPlanOptions,
+  shared: SharedContext,
+  journal: EngineJournal,
+  startedAt: Date,
+): Promise<BuildResult> {
+  const { events, signal } = opts;
+  const { artifacts, cloudCalls } = shared;
   opts.seedState?.(shared.state);
   const outcomes: TaskOutcome[] = plan.tasks.map(({ task, plugin }) => ({
     id: task.id,

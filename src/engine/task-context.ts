@@ -1,5 +1,6 @@
 /** Builds the TaskContext a task's run or undo receives; all contexts of a build share one state. */
 import type { CloudJournal } from '../api/cloud-journal.js';
+import type { CloudClientCache } from './cloud-client-cache.js';
 import type { Artifact, CloudCall, EventSink } from '../api/events.js';
 import type { BuildFs } from '../api/fs.js';
 import type { Manifest } from '../api/manifest.js';
@@ -20,11 +21,12 @@ export interface SharedContext {
   readonly journal: CloudJournal;
   readonly artifacts: Artifact[];
   readonly cloudCalls: CloudCall[];
+  readonly clients: CloudClientCache;
 }
 
 export function createTaskContext(shared: SharedContext, taskId: string, signal: AbortSignal): TaskContext {
   const { events } = shared;
-  return {
+  const ctx: TaskContext = {
     manifest: shared.manifest,
     workspace: shared.workspace,
     // Bound so its commands are tagged with the task and cancelled by this context's signal.
@@ -54,5 +56,7 @@ export function createTaskContext(shared: SharedContext, taskId: string, signal:
       shared.cloudCalls.push({ ...call, task: taskId });
       events.emit({ type: 'cloud-call', call, task: taskId });
     },
+    cloud: (kind) => shared.clients.get(kind, ctx),
   };
+  return ctx;
 }

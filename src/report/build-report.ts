@@ -108,6 +108,13 @@ export function buildReport(input: {
   return maskDeep(report);
 }
 
+/** One cloud call on one line: `ec2 RegisterImage in eu-west-1 {...}` (masked). */
+export function cloudCallText(c: CloudCall): string {
+  const params = c.params && Object.keys(c.params).length ? ` ${JSON.stringify(maskDeep(c.params))}` : '';
+  const count = c.count !== undefined && c.count > 1 ? ` (x${c.count})` : '';
+  return `${c.service} ${c.operation}${c.region ? ` in ${c.region}` : ''}${count}${params}`;
+}
+
 /** Writes the report next to its final path, then renames it into place. */
 export async function writeReport(path: string, report: BuildReport): Promise<void> {
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;

@@ -19,6 +19,7 @@ import {
   type CloudJournal,
   type CloudCall,
 } from '../../src/api/index.js';
+import { createCloudClientCache, type CloudClientCache } from '../../src/engine/cloud-client-cache.js';
 import { createRecordingRunner, type RecordingRunner } from '../../src/runner/recording-runner.js';
 
 export type { RecordedCommand as RecordedCall } from '../../src/runner/recording-runner.js';
@@ -119,7 +120,11 @@ export interface TestContext extends TaskContext {
   readonly logs: string[];
   readonly artifacts: Artifact[];
   readonly cloudCalls: CloudCall[];
+  /** Closes the cloud clients the context made (the engine does it at the end of a build). */
+  closeClients(): void;
 }
+
+const clientCaches = new WeakMap<BuildState, CloudClientCache>();
 
 export function testContext(opts: {
   manifest?: Manifest;
@@ -130,18 +135,31 @@ export function testContext(opts: {
   taskId?: string;
   runId?: string;
   journal?: CloudJournal;
+  /** Recording clients by kind name (src/api/cloud-clients.ts); other kinds are made for real. */
+  cloud?: ReadonlyMap<string, unknown>;
+  /** A dry-run context: kinds not in `cloud` get their recording clients. */
+  dryRun?: boolean;
 }): TestContext {
+  const state = opts.state ?? new BuildState();
+  // One cache per build state, as the engine keeps one per build: tests that make a context per task
+  // over the same state share the clients (and close them once).
+  let clients = clientCaches.get(state);
+  if (!clients) {
+    clients = createCloudClientCache(opts.dryRun ?? false, opts.cloud);
+    clientCaches.set(state, clients);
+  }
+  const cache = clients;
   const logs: string[] = [];
   const artifacts: Artifact[] = [];
   const cloudCalls: CloudCall[] = [];
-  return {
+  const ctx: TestContext = {
     manifest: opts.manifest ?? testManifest(baseManifestData),
     workspace: opts.workspace ?? '/tmp/ws',
     runner: opts.runner ?? new TestRunner(),
     fs: opts.fs ?? hostFs,
-    state: opts.state ?? new BuildState(),
+    state,
     signal: new AbortController().signal,
-    dryRun: false,
+    dryRun: opts.dryRun ?? false,
     runId: opts.runId ?? 'test0001',
     journal: opts.journal ?? memoryJournal(opts.runId ?? 'test0001'),
     taskId: opts.taskId ?? 'test/task',
@@ -152,7 +170,10 @@ export function testContext(opts: {
     addArtifact: (a) => artifacts.push(a),
     cloudCalls,
     recordCloudCall: (c) => cloudCalls.push(c),
+    cloud: (kind) => cache.get(kind, ctx),
+    closeClients: () => cache.closeAll(),
   };
+  return ctx;
 }
 
 /** A cloud journal that keeps its lines in memory (`lines`), for asserting what a task journaled. */

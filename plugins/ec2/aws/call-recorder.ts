@@ -67,6 +67,7 @@ function errorCode(error: unknown): string {
 export function attachCallRecorder(
   client: { middlewareStack: unknown },
   service: string,
+  region: string,
   sink: () => CallSink | undefined,
   traceFile: string | undefined,
 ): void {
@@ -81,15 +82,15 @@ export function attachCallRecorder(
       if (bulk) {
         if (lastBulk?.operation === operation) lastBulk.call.count += 1;
         else {
-          const call = { service, operation, count: 1 } as { count: number } & CloudCall;
+          const call = { service, region, operation, count: 1 } as { count: number } & CloudCall;
           lastBulk = { operation, call };
           s?.record(call);
         }
       } else {
         lastBulk = undefined;
         const params = summarizeInput(args.input);
-        s?.log('debug', `aws ${service} ${operation} ${JSON.stringify(params)}`);
-        entry = { service, operation, params };
+        s?.log('debug', `aws ${service} ${operation} in ${region} ${JSON.stringify(params)}`);
+        entry = { service, region, operation, params };
       }
       try {
         const result = await next(args);

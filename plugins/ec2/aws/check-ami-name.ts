@@ -4,7 +4,7 @@
  */
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { BuildError, type TaskContext } from '../../../src/api/index.js';
-import { amiName, awsFor, dryRunRegion } from './context.js';
+import { amiName, awsFor } from './context.js';
 
 /** RegisterImage's rule: 3–128 characters from letters, digits and ( ) [ ] space . / - ' @ _. */
 const AMI_NAME = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
@@ -18,15 +18,7 @@ export async function checkAmiNameIsFree(ctx: TaskContext): Promise<void> {
     );
   }
   const input = { Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] };
-  if (ctx.dryRun) {
-    ctx.recordCloudCall({
-      service: 'ec2',
-      operation: 'DescribeImages',
-      params: { ...input, region: dryRunRegion(ctx) },
-    });
-    return;
-  }
-  const { ec2, region } = awsFor(ctx);
+  const { ec2, region } = await awsFor(ctx);
   const found = await ec2.send(new DescribeImagesCommand(input), { abortSignal: ctx.signal });
   const existing = found.Images?.[0];
   if (existing) {

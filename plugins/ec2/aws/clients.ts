@@ -15,9 +15,16 @@ import { EBSClient } from '@aws-sdk/client-ebs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { BuildError } from '../../../src/api/index.js';
-import { UPLOAD_EBS_CLIENT_CONFIG } from '../snapshot-upload/index.js';
+import { BuildError, type CloudCall } from '../../../src/api/index.js';
+import {
+  UPLOAD_EBS_CLIENT_CONFIG,
+  uploadImageToSnapshot,
+  type SnapshotUploadOptions,
+  type SnapshotUploadResult,
+} from '../snapshot-upload/index.js';
+import { recordImageUpload } from '../snapshot-upload/record-upload.js';
 import { attachCallRecorder, type CallSink } from './call-recorder.js';
+import { answerWithoutSending, createDryRunResponder } from './dry-run-answers.js';
 import { resolveCredentials, type CredentialSettings } from './credentials.js';
 
 export type AwsService = 'ec2' | 'ebs' | 's3' | 'sts';
@@ -30,6 +37,11 @@ export interface AwsClientSettings extends CredentialSettings {
   /** Milliseconds; defaults suit API calls (block uploads set their own per-attempt timeout). */
   readonly requestTimeoutMs?: number;
   readonly maxAttempts?: number;
+  /**
+   * Clients for `--dry-run`: every call is recorded and answered in process (dry-run-answers.ts),
+   * none is sent; no credentials are looked up and the region is taken as given.
+   */
+  readonly dryRun?: boolean;
 }
 
 export interface AwsClients {
@@ -44,6 +56,17 @@ export interface AwsClients {
   endpointOf(service: AwsService): string | undefined;
   /** Sets where calls are recorded from now on (the running task's context). */
   useSink(sink: CallSink | undefined): void;
+  /** Records a call that is not an SDK request (a summary the dry run's stand-ins give). */
+  record(call: CloudCall): void;
+  /** True for dry-run clients, which send nothing. */
+  readonly dryRun: boolean;
+  /**
+   * Writes an image file into a new EBS snapshot with these clients (snapshot-upload); the dry run's
+   * clients send the requests around the blocks to their recorder and sum the blocks in one entry.
+   */
+  uploadImage(o: Omit<SnapshotUploadOptions, 'ebs'>): Promise<SnapshotUploadResult>;
+  /** The same clients for another region (made once, recorded into the same sink, closed with these). */
+  inRegion(region: string): Promise<AwsClients>;
   destroy(): void;
 }
 
@@ -83,14 +106,23 @@ export async function resolveRegion(region: string | undefined): Promise<string>
   }
 }
 
+/** What a dry run says the region is when neither the manifest nor AWS_REGION sets it. */
+export const DRY_RUN_DEFAULT_REGION = '(the SDK default region)';
+
 export async function createAwsClients(settings: AwsClientSettings): Promise<AwsClients> {
   const env = settings.env ?? process.env;
-  const region = await resolveRegion(settings.region);
+  const dryRun = settings.dryRun ?? false;
+  // A dry run asks no configuration file and no credential provider: it sends nothing.
+  const region = dryRun
+    ? (settings.region ?? env.AWS_REGION ?? DRY_RUN_DEFAULT_REGION)
+    : await resolveRegion(settings.region);
   const stsEndpoint = endpointFor('sts', settings.endpoints, env);
-  const { credentials, source } = resolveCredentials(settings, env, settings.runId, {
-    region,
-    ...(stsEndpoint ? { endpoint: stsEndpoint } : {}),
-  });
+  const { credentials, source } = dryRun
+    ? { credentials: { accessKeyId: 'dry-run', secretAccessKey: 'dry-run' }, source: 'nowhere (dry run)' }
+    : resolveCredentials(settings, env, settings.runId, {
+        region,
+        ...(stsEndpoint ? { endpoint: stsEndpoint } : {}),
+      });
   const common = {
     region,
     ...(credentials ? { credentials } : {}),
@@ -113,6 +145,7 @@ export async function createAwsClients(settings: AwsClientSettings): Promise<Aws
   const sts = new STSClient({ ...common, ...explicit('sts') });
 
   let sink: CallSink | undefined;
+  const respond = createDryRunResponder();
   const traceFile = env.BOOTSTRAP_AWS_TRACE || undefined;
   for (const [service, client] of [
     ['ec2', ec2],
@@ -120,8 +153,10 @@ export async function createAwsClients(settings: AwsClientSettings): Promise<Aws
     ['s3', s3],
     ['sts', sts],
   ] as const) {
-    attachCallRecorder(client, service, () => sink, traceFile);
+    attachCallRecorder(client, service, region, () => sink, dryRun ? undefined : traceFile);
+    if (dryRun) answerWithoutSending(client, respond);
   }
+  const regions = new Map<string, Promise<AwsClients>>();
   return {
     region,
     ec2,
@@ -129,12 +164,33 @@ export async function createAwsClients(settings: AwsClientSettings): Promise<Aws
     s3,
     sts,
     credentialSource: source,
+    dryRun,
     endpointOf: (service) => endpointFor(service, settings.endpoints, env),
     useSink(next) {
       sink = next;
     },
+    record(call) {
+      sink?.record(call);
+    },
+    uploadImage: (o) =>
+      dryRun
+        ? recordImageUpload({ ...o, ebs }, (call) => sink?.record(call))
+        : uploadImageToSnapshot({ ...o, ebs }),
+    inRegion(other) {
+      if (other === region) return Promise.resolve(this);
+      let clients = regions.get(other);
+      if (!clients) {
+        clients = createAwsClients({ ...settings, region: other }).then((c) => {
+          c.useSink({ record: (call) => sink?.record(call), log: (level, m) => sink?.log(level, m) });
+          return c;
+        });
+        regions.set(other, clients);
+      }
+      return clients;
+    },
     destroy() {
       for (const c of [ec2, ebs, s3, sts]) c.destroy();
+      for (const other of regions.values()) void other.then((c) => c.destroy()).catch(() => undefined);
     },
   };
 }

@@ -1,26 +1,17 @@
 /**
- * ec2/connect: makes the build's AWS clients and checks the credentials with STS GetCallerIdentity,
+ * ec2/connect: the build's first use of its AWS clients (made by the engine, src/api/cloud-clients.ts),
+ * which checks the credentials with STS GetCallerIdentity,
  * so missing or wrong credentials fail in the preparation phase, before an image is built, with a
  * message that says where the credentials came from and what to set.
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { BuildError, type TaskContext } from '../../../src/api/index.js';
-import { createAwsClients } from './clients.js';
-import { awsFor, clientSettings, dryRunRegion } from './context.js';
-import { AWS_ACCOUNT_ID, AWS_CLIENTS } from './state.js';
+import { awsFor } from './context.js';
+import { AWS_ACCOUNT_ID } from './state.js';
 
+/** The first use of the build's clients (the engine makes them), checked with the cheapest call. */
 export async function connectToAws(ctx: TaskContext): Promise<void> {
-  if (ctx.dryRun) {
-    ctx.recordCloudCall({
-      service: 'sts',
-      operation: 'GetCallerIdentity',
-      params: { region: dryRunRegion(ctx) },
-    });
-    return;
-  }
-  const clients = await createAwsClients(clientSettings(ctx));
-  ctx.state.set(AWS_CLIENTS, clients);
-  const { sts, region, credentialSource } = awsFor(ctx);
+  const { sts, region, credentialSource } = await awsFor(ctx);
   let identity;
   try {
     identity = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: ctx.signal });
@@ -32,12 +23,6 @@ export async function connectToAws(ctx: TaskContext): Promise<void> {
     'info',
     `AWS account ${identity.Account ?? '?'} (${identity.Arn ?? '?'}) in ${region}, credentials from ${credentialSource}`,
   );
-}
-
-/** Closes the clients' connections; runs last on rollback, since every other undo needs them. */
-export async function disconnectFromAws(ctx: TaskContext): Promise<void> {
-  ctx.state.get(AWS_CLIENTS)?.destroy();
-  ctx.state.set(AWS_CLIENTS, undefined);
 }
 
 function credentialError(error: unknown, source: string, region: string): BuildError {

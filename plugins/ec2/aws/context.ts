@@ -1,12 +1,27 @@
 /** How EC2 tasks reach the build's AWS clients and the manifest's AWS settings. */
-import { BuildError, type Manifest, type TaskContext } from '../../../src/api/index.js';
-import type { AwsClients, AwsClientSettings } from './clients.js';
-import { AWS_CLIENTS, AWS_REGION_HINT } from './state.js';
+import { type CloudClientKind, type Manifest, type TaskContext } from '../../../src/api/index.js';
+import { createAwsClients, type AwsClients, type AwsClientSettings } from './clients.js';
+import { AWS_REGION_HINT } from './state.js';
 
-/** The build's clients, with calls from now on recorded as this task's. */
-export function awsFor(ctx: TaskContext): AwsClients {
-  const clients = ctx.state.get(AWS_CLIENTS);
-  if (!clients) throw new BuildError(`${ctx.taskId}: no AWS connection (ec2/connect has not run)`);
+/**
+ * The ec2 family's clients as a kind the engine makes and hands to tasks (src/api/cloud-clients.ts):
+ * the real EC2, EBS, S3 and STS clients from the manifest's settings, or in a dry run the same clients
+ * answering in process (dry-run-answers.ts). Made on first use (ec2/connect, which runs after the EBS
+ * route has read the build instance's region), closed by the engine after the rollback.
+ */
+export const AWS: CloudClientKind<AwsClients> = {
+  name: 'aws',
+  connect: (ctx) => createAwsClients(clientSettings(ctx)),
+  record: (ctx) => createAwsClients({ ...clientSettings(ctx), dryRun: true }),
+  close: (clients) => clients.destroy(),
+};
+
+/**
+ * The build's AWS clients from the context (made by the engine on first use: real ones, recording
+ * ones in a dry run, or a test's), with calls from now on recorded as this task's.
+ */
+export async function awsFor(ctx: TaskContext): Promise<AwsClients> {
+  const clients = await ctx.cloud(AWS);
   clients.useSink({ record: (call) => ctx.recordCloudCall(call), log: (level, msg) => ctx.log(level, msg) });
   return clients;
 }
@@ -33,11 +48,6 @@ export function clientSettings(ctx: TaskContext): AwsClientSettings {
     ...(p.credentials?.['access-key'] ? { accessKey: p.credentials['access-key'] } : {}),
     ...(p.credentials?.['secret-key'] ? { secretKey: p.credentials['secret-key'] } : {}),
   };
-}
-
-/** For dry runs, which make no call: the region as far as it is known without the SDK. */
-export function dryRunRegion(ctx: TaskContext): string {
-  return clientSettings(ctx).region ?? process.env.AWS_REGION ?? '(the SDK default region)';
 }
 
 /** The AMI's name: the manifest's `name`, bootstrap-vz variables expanded. */

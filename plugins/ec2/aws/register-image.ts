@@ -9,9 +9,9 @@ import {
   DescribeImagesCommand,
   RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
-import { BUILD_TAG_KEY, BuildError, VOLUME, stateKey, type TaskContext } from '../../../src/api/index.js';
+import { BUILD_TAG_KEY, BuildError, stateKey, type TaskContext } from '../../../src/api/index.js';
 import { isGone } from './aws-errors.js';
-import { amiName, awsFor, dryRunRegion } from './context.js';
+import { amiName, awsFor } from './context.js';
 import { pollUntil } from './poll.js';
 import { registerImageInput } from './register-input.js';
 import { IMAGE_LOCATION, REGISTERED_IMAGE, ROOT_SNAPSHOT } from './state.js';
@@ -27,35 +27,12 @@ export async function registerRootImage(ctx: TaskContext): Promise<void> {
   const tags = resourceTags(ctx.manifest, ctx.runId);
   const snapshot = ctx.state.get(ROOT_SNAPSHOT);
   const imageLocation = ctx.state.get(IMAGE_LOCATION);
-  if (ctx.dryRun) {
-    // The snapshot or bundle does not exist in a dry run: a placeholder stands for its id.
-    const input = registerImageInput(
-      ctx.manifest,
-      ctx.manifest.data.volume.backing === 's3'
-        ? { imageLocation: imageLocation ?? '<bucket>/<name>.manifest.xml' }
-        : { snapshot: snapshot ?? { snapshotId: '<root snapshot>', volumeSizeGiB: rootSizeGiB(ctx) } },
-      tags,
-    );
-    ctx.recordCloudCall({
-      service: 'ec2',
-      operation: 'RegisterImage',
-      params: { region: dryRunRegion(ctx), ...input },
-    });
-    ctx.recordCloudCall({ service: 'ec2', operation: 'DescribeImages', params: { until: 'available' } });
-    if (snapshot || ctx.manifest.data.volume.backing !== 's3')
-      ctx.recordCloudCall({
-        service: 'ec2',
-        operation: 'CreateTags',
-        params: { Resources: ['<root snapshot>'], Tags: tags },
-      });
-    return;
-  }
   const input = registerImageInput(
     ctx.manifest,
     { ...(snapshot ? { snapshot } : {}), ...(imageLocation ? { imageLocation } : {}) },
     tags,
   );
-  const { ec2, region, endpointOf } = awsFor(ctx);
+  const { ec2, region, endpointOf } = await awsFor(ctx);
   const endpoint = endpointOf('ec2');
   const key = `debian-image-bootstrap-${ctx.runId}-image`;
   ctx.state.set(STARTED_IMAGE, { key });
@@ -110,8 +87,8 @@ export async function registerRootImage(ctx: TaskContext): Promise<void> {
 /** Deregisters the AMI (found by the build tag when RegisterImage's answer was lost). */
 export async function deregisterRootImage(ctx: TaskContext): Promise<void> {
   const started = ctx.state.get(STARTED_IMAGE);
-  if (!started || ctx.dryRun) return;
-  const { ec2 } = awsFor(ctx);
+  if (!started) return;
+  const { ec2 } = await awsFor(ctx);
   // By name as well as by tag: ec2/check-ami-name made sure no AMI had this name before the build,
   // and some EC2-compatible endpoints (moto) drop RegisterImage's TagSpecifications.
   const lookup = async (filter: { Name: string; Values: string[] }) =>
@@ -139,9 +116,4 @@ export async function deregisterRootImage(ctx: TaskContext): Promise<void> {
   await ctx.journal.released(started.key);
   ctx.state.set(STARTED_IMAGE, undefined);
   ctx.state.set(REGISTERED_IMAGE, undefined);
-}
-
-/** The whole-GiB size the snapshot will have (what the uploader rounds the image file up to). */
-function rootSizeGiB(ctx: TaskContext): number {
-  return Math.max(1, Math.ceil((ctx.state.get(VOLUME)?.sizeBytes ?? 0) / 2 ** 30));
 }

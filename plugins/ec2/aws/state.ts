@@ -4,10 +4,6 @@
  * snapshot, S3 backing (ec2/bundle-image) the image location; ec2/register-image serves all three.
  */
 import { stateKey } from '../../../src/api/index.js';
-import type { AwsClients } from './clients.js';
-
-/** The AWS clients of this build, made once by ec2/connect (see clients.ts). */
-export const AWS_CLIENTS = stateKey<AwsClients | undefined>('ec2/aws-clients', () => undefined);
 
 /**
  * The region found by a step that knows better than the manifest or the SDK config (the EBS route

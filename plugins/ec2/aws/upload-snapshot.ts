@@ -5,10 +5,17 @@
  * `bootstrap cleanup` can act on; the undo deletes it.
  */
 import { DeleteSnapshotCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { BUILD_TAG_KEY, BuildError, VOLUME, stateKey, type TaskContext } from '../../../src/api/index.js';
-import { DEFAULT_UPLOAD_CONCURRENCY, uploadImageToSnapshot } from '../snapshot-upload/index.js';
+import {
+  BUILD_TAG_KEY,
+  BuildError,
+  VOLUME,
+  rawImageFile,
+  stateKey,
+  type TaskContext,
+} from '../../../src/api/index.js';
+import { DEFAULT_UPLOAD_CONCURRENCY } from '../snapshot-upload/index.js';
 import { isGone } from './aws-errors.js';
-import { amiName, awsFor, dryRunRegion } from './context.js';
+import { amiName, awsFor } from './context.js';
 import { pollUntil } from './poll.js';
 import { ROOT_SNAPSHOT } from './state.js';
 import { resourceTags } from './tags.js';
@@ -29,39 +36,15 @@ interface UploadSettings {
 
 export async function uploadRootSnapshot(ctx: TaskContext): Promise<void> {
   const p = ctx.manifest.data.provider as UploadSettings;
-  const file = ctx.state.get(VOLUME)?.imagePath;
+  const volume = ctx.state.get(VOLUME);
+  const file = volume ? rawImageFile(volume) : undefined;
   const tags = resourceTags(ctx.manifest, ctx.runId);
   const description = `${amiName(ctx.manifest)} root volume`;
   const clientToken = `debian-image-bootstrap-${ctx.runId}-root`;
   const concurrency = p.snapshot_upload?.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY;
-  if (ctx.dryRun) {
-    const region = dryRunRegion(ctx);
-    ctx.recordCloudCall({
-      service: 'ebs',
-      operation: 'StartSnapshot',
-      params: {
-        region,
-        Description: description,
-        Tags: tags,
-        Encrypted: p.encrypted ?? false,
-        ClientToken: clientToken,
-      },
-    });
-    ctx.recordCloudCall({
-      service: 'ebs',
-      operation: 'PutSnapshotBlock',
-      params: { blocks: 'each non-zero 512 KiB block of the image', concurrency },
-    });
-    ctx.recordCloudCall({
-      service: 'ebs',
-      operation: 'CompleteSnapshot',
-      params: { ChecksumAggregationMethod: 'LINEAR' },
-    });
-    ctx.recordCloudCall({ service: 'ec2', operation: 'DescribeSnapshots', params: { until: 'completed' } });
-    return;
-  }
   if (!file) throw new BuildError('there is no image file to upload (base/export-image has not run)');
-  const { ebs, ec2, region, endpointOf } = awsFor(ctx);
+  const aws = await awsFor(ctx);
+  const { ec2, region, endpointOf } = aws;
   const endpoint = endpointOf('ec2');
   ctx.state.set(STARTED_SNAPSHOT, { key: clientToken });
   await ctx.journal.intend({
@@ -72,9 +55,9 @@ export async function uploadRootSnapshot(ctx: TaskContext): Promise<void> {
     ...(endpoint ? { endpoint } : {}),
     product: true,
   });
-  const result = await uploadImageToSnapshot({
-    ebs,
+  const result = await aws.uploadImage({
     file,
+    plannedBytes: volume?.sizeBytes ?? 0,
     description,
     tags,
     clientToken,
@@ -138,8 +121,8 @@ export async function waitForSnapshot(
  */
 export async function deleteRootSnapshot(ctx: TaskContext): Promise<void> {
   const started = ctx.state.get(STARTED_SNAPSHOT);
-  if (!started || ctx.dryRun) return;
-  const { ec2 } = awsFor(ctx);
+  if (!started) return;
+  const { ec2 } = await awsFor(ctx);
   const ids = started.snapshotId
     ? [started.snapshotId]
     : ((

@@ -7,12 +7,19 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildError, defineTask, stateKey, VOLUME, type TaskContext } from '../../../src/api/index.js';
+import {
+  BuildError,
+  defineTask,
+  rawImageFile,
+  stateKey,
+  VOLUME,
+  type TaskContext,
+} from '../../../src/api/index.js';
 import { findBundleCredentials, readBundleCredentials } from './bundle-credentials.js';
 import { loadUserKeys } from './bundle-keys.js';
 import { ec2CertificatePem } from './ec2-certificates.js';
 import { awsFor } from '../aws/context.js';
-import { AWS_CLIENTS, IMAGE_LOCATION } from '../aws/state.js';
+import { IMAGE_LOCATION } from '../aws/state.js';
 import { deleteBundleObjects, uploadBundle } from './upload-bundle.js';
 import { EC2_MAX_IMAGE_BYTES, normalizeUserId, writeBundle } from './write-bundle.js';
 
@@ -69,10 +76,11 @@ async function run(ctx: TaskContext): Promise<void> {
     throw new BuildError(`S3 bundle credentials (${found.source}): ${(err as Error).message}`);
   }
 
-  const imagePath = ctx.state.get(VOLUME)?.imagePath;
+  const volume = ctx.state.get(VOLUME);
+  const imagePath = volume ? rawImageFile(volume) : undefined;
   if (!imagePath) throw new BuildError('no raw image file to bundle (S3 backing builds into an image file)');
   // The build's clients from ec2/connect: region, credentials, endpoints, call recording.
-  const aws = awsFor(ctx);
+  const aws = await awsFor(ctx);
   const endpoint = aws.endpointOf('s3');
   // Object keys, part names and the tar entry: the same safe file name base/export-image uses.
   const prefix = ctx.manifest.expand(ctx.manifest.data.name).replace(/[^\w.+@-]+/g, '_');
@@ -136,10 +144,8 @@ async function undo(ctx: TaskContext): Promise<void> {
   await rm(bundleDir(ctx), { recursive: true, force: true });
   const uploaded = ctx.state.get(UPLOADED);
   if (uploaded.keys.length === 0) return;
-  // ec2/connect's undo closes the clients, and runs after this one (it is the earliest AWS task).
-  if (!ctx.state.get(AWS_CLIENTS))
-    throw new BuildError('no AWS connection left to delete the bundle objects');
-  const { s3 } = awsFor(ctx);
+  // The engine closes the clients after the rollback, so they are still open here.
+  const { s3 } = await awsFor(ctx);
   await deleteBundleObjects(s3, uploaded.bucket, uploaded.keys);
   const unconfirmed = uploaded.keys.filter((k) => !uploaded.confirmed.has(k));
   if (unconfirmed.length > 0) {

@@ -6,20 +6,23 @@
  * DeleteVolume. The volume and snapshot are journaled before each create call; every undo is
  * idempotent.
  */
-import { BuildError, VOLUME, type TaskContext } from '../../../src/api/index.js';
+import {
+  BuildError,
+  VOLUME,
+  rollBackAttach,
+  volumeAttached,
+  volumeDetached,
+  type TaskContext,
+} from '../../../src/api/index.js';
 import { amiName, awsFor } from '../aws/context.js';
 import { AWS_REGION_HINT, ROOT_SNAPSHOT } from '../aws/state.js';
 import { resourceTags } from '../aws/tags.js';
 import { waitForSnapshot } from '../aws/upload-snapshot.js';
-import { waitForDevice } from './device-discovery.js';
-import { allocateDeviceName } from './device-names.js';
-import { ImdsClient } from './imds-client.js';
-import { BUILD_INSTANCE, BUILD_VOLUME, VOLUME_SNAPSHOT, hostRoots, type BuildVolume } from './state.js';
+import { BUILD_INSTANCE_HOST } from './build-instance.js';
+import { BUILD_INSTANCE, BUILD_VOLUME, VOLUME_SNAPSHOT, type BuildVolume } from './state.js';
 import * as api from './volume-api.js';
 
 const GiB = 2 ** 30;
-/** After AttachVolume reports attached, the kernel shows the disk within seconds. */
-const DEVICE_TIMEOUT_MS = 120_000;
 
 interface EbsSettings {
   encrypted?: boolean;
@@ -34,11 +37,7 @@ function buildInstance(ctx: TaskContext) {
 }
 
 export async function readInstanceIdentity(ctx: TaskContext): Promise<void> {
-  if (ctx.dryRun) {
-    ctx.log('info', 'dry run: the build instance identity would be read from the instance metadata service');
-    return;
-  }
-  const identity = await new ImdsClient({ signal: ctx.signal }).identity();
+  const identity = await (await ctx.cloud(BUILD_INSTANCE_HOST)).identity(ctx.signal);
   ctx.state.set(BUILD_INSTANCE, identity);
   // The volume can only attach to an instance in its own zone, so AWS calls go to this region.
   ctx.state.set(AWS_REGION_HINT, identity.region);
@@ -52,16 +51,8 @@ export async function createBuildVolume(ctx: TaskContext): Promise<void> {
   const sizeGiB = Math.max(1, Math.ceil(planned.sizeBytes / GiB));
   const key = `debian-image-bootstrap-${ctx.runId}-volume`;
   const tags = resourceTags(ctx.manifest, ctx.runId);
-  if (ctx.dryRun) {
-    ctx.recordCloudCall({
-      service: 'ec2',
-      operation: 'CreateVolume',
-      params: { Size: sizeGiB, VolumeType: 'gp3', Encrypted: p.encrypted ?? false, Tags: tags },
-    });
-    return;
-  }
   const instance = buildInstance(ctx);
-  const { ec2, region, endpointOf } = awsFor(ctx);
+  const { ec2, region, endpointOf } = await awsFor(ctx);
   const volume: BuildVolume = { key, sizeGiB };
   ctx.state.set(BUILD_VOLUME, volume);
   const endpoint = endpointOf('ec2');
@@ -83,8 +74,8 @@ export async function createBuildVolume(ctx: TaskContext): Promise<void> {
 /** Undo of create-volume, and the cleaning step: detach if needed, delete, close the journal entry. */
 export async function deleteBuildVolume(ctx: TaskContext): Promise<void> {
   const volume = ctx.state.get(BUILD_VOLUME);
-  if (!volume || ctx.dryRun) return;
-  const { ec2 } = awsFor(ctx);
+  if (!volume) return;
+  const { ec2 } = await awsFor(ctx);
   // Without an id (CreateVolume failed, or its answer was lost) look for the volume by build tag.
   const ids = volume.volumeId ? [volume.volumeId] : await api.volumesOfRun(ec2, ctx.runId, ctx.signal);
   for (const id of ids) {
@@ -103,74 +94,57 @@ function buildVolume(ctx: TaskContext): BuildVolume & { volumeId: string } {
 }
 
 export async function attachBuildVolume(ctx: TaskContext): Promise<void> {
-  if (ctx.dryRun) {
-    ctx.recordCloudCall({
-      service: 'ec2',
-      operation: 'AttachVolume',
-      params: { Device: '/dev/sd[f-p], the first free' },
-    });
-    const planned = ctx.state.get(VOLUME);
-    if (planned) planned.device = '/dev/xvdf';
-    return;
-  }
   const volume = buildVolume(ctx);
   const instance = buildInstance(ctx);
-  const { ec2 } = awsFor(ctx);
-  const roots = hostRoots();
+  const { ec2 } = await awsFor(ctx);
+  const host = await ctx.cloud(BUILD_INSTANCE_HOST);
   const mapped = await api.mappedDeviceNames(ec2, instance.instanceId, ctx.signal);
-  volume.lock = await allocateDeviceName({
-    mapped,
-    devRoot: roots.devRoot,
-    ...(roots.lockDir ? { lockDir: roots.lockDir } : {}),
-  });
+  volume.lock = await host.allocateDeviceName(mapped);
   volume.attachedAs = `/dev/${volume.lock.name}`;
   await api.attachVolume(
     ec2,
     { volumeId: volume.volumeId, instanceId: instance.instanceId, device: volume.attachedAs },
     ctx.signal,
   );
-  volume.device = await waitForDevice({
-    volumeId: volume.volumeId,
-    requestedName: volume.attachedAs,
-    devRoot: roots.devRoot,
-    sysRoot: roots.sysRoot,
-    timeoutMs: DEVICE_TIMEOUT_MS,
-    signal: ctx.signal,
-  });
+  volume.device = await host.waitForDevice(volume.volumeId, volume.attachedAs, ctx.signal);
   const planned = ctx.state.get(VOLUME);
   if (!planned) throw new BuildError('the volume layout has not been planned (base/plan-volume did not run)');
-  planned.device = volume.device;
+  volumeAttached(planned, volume.device);
   ctx.log('info', `${volume.volumeId} attached as ${volume.attachedAs}: ${volume.device}`);
 }
 
-/** detach-volume, and the undo of attach-volume: detach, wait until available, free the name. */
+/** ec2/detach-volume, after base/unmount-volume: the volume record goes from attached to detached. */
 export async function detachBuildVolume(ctx: TaskContext): Promise<void> {
+  await detach(ctx);
+  const planned = ctx.state.get(VOLUME);
+  if (planned) volumeDetached(planned);
+}
+
+/** Undo of ec2/attach-volume: detach whatever was attached; the record goes back to detached. */
+export async function undoAttachBuildVolume(ctx: TaskContext): Promise<void> {
+  await detach(ctx);
+  const planned = ctx.state.get(VOLUME);
+  if (planned) rollBackAttach(planned);
+}
+
+/** Detach, wait until available, free the device name. */
+async function detach(ctx: TaskContext): Promise<void> {
   const volume = ctx.state.get(BUILD_VOLUME);
-  if (ctx.dryRun || !volume?.volumeId) return;
-  const { ec2 } = awsFor(ctx);
+  if (!volume?.volumeId) return;
+  const { ec2 } = await awsFor(ctx);
   const result = await api.detachVolume(ec2, volume.volumeId, ctx.signal);
   if (result === 'detached') ctx.log('info', `detached ${volume.volumeId}`);
   await volume.lock?.release();
   delete volume.lock;
   delete volume.device;
-  const planned = ctx.state.get(VOLUME);
-  if (planned) delete planned.device;
 }
 
 export async function snapshotBuildVolume(ctx: TaskContext): Promise<void> {
   const key = `debian-image-bootstrap-${ctx.runId}-root`;
   const tags = resourceTags(ctx.manifest, ctx.runId);
   const description = `${amiName(ctx.manifest)} root volume`;
-  if (ctx.dryRun) {
-    ctx.recordCloudCall({
-      service: 'ec2',
-      operation: 'CreateSnapshot',
-      params: { Description: description, Tags: tags },
-    });
-    return;
-  }
   const volume = buildVolume(ctx);
-  const { ec2, region, endpointOf } = awsFor(ctx);
+  const { ec2, region, endpointOf } = await awsFor(ctx);
   const endpoint = endpointOf('ec2');
   ctx.state.set(VOLUME_SNAPSHOT, { key });
   await ctx.journal.intend({
@@ -193,8 +167,8 @@ export async function snapshotBuildVolume(ctx: TaskContext): Promise<void> {
 
 export async function deleteVolumeSnapshot(ctx: TaskContext): Promise<void> {
   const started = ctx.state.get(VOLUME_SNAPSHOT);
-  if (!started || ctx.dryRun) return;
-  const { ec2 } = awsFor(ctx);
+  if (!started) return;
+  const { ec2 } = await awsFor(ctx);
   // Without an id (CreateSnapshot was sent, its answer never came) look the snapshot up by build tag.
   const volumeId = ctx.state.get(BUILD_VOLUME)?.volumeId;
   const ids = started.snapshotId

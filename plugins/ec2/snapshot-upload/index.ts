@@ -14,6 +14,7 @@ import {
   PutSnapshotBlockCommand,
   StartSnapshotCommand,
   type EBSClient,
+  type StartSnapshotCommandInput,
 } from '@aws-sdk/client-ebs';
 import { EBS_BLOCK_SIZE, scanBlocks } from './blocks.js';
 import { blockDigest, linearAggregate } from './checksum.js';
@@ -48,6 +49,11 @@ export interface SnapshotUploadOptions {
   onStarted?: (snapshotId: string) => Promise<void> | void;
   onProgress?: (p: SnapshotUploadProgress) => void;
   log?: (level: 'debug' | 'info' | 'warn', message: string) => void;
+  /**
+   * The image's size as planned, for the dry run's stand-in (record-upload.ts), which has no file to
+   * measure; the upload itself measures the file.
+   */
+  plannedBytes?: number;
   /** Per-attempt timeout of one API call, seconds (default 30). */
   attemptTimeoutSeconds?: number;
   /** Attempts per call for transient errors (default 10, within ~2 minutes). */
@@ -86,6 +92,22 @@ export function volumeSizeFor(fileSize: number, requested?: number): number {
   return size;
 }
 
+/** StartSnapshot's request for these options (the dry run's stand-in sends the same). */
+export function startSnapshotInput(
+  o: SnapshotUploadOptions,
+  volumeSizeGiB: number,
+): StartSnapshotCommandInput {
+  return {
+    VolumeSize: volumeSizeGiB,
+    ClientToken: o.clientToken,
+    Timeout: o.timeoutMinutes ?? 10,
+    Description: o.description,
+    Encrypted: o.encrypted,
+    KmsKeyArn: o.kmsKeyArn,
+    Tags: o.tags ? Object.entries(o.tags).map(([Key, Value]) => ({ Key, Value })) : undefined,
+  };
+}
+
 export async function uploadImageToSnapshot(o: SnapshotUploadOptions): Promise<SnapshotUploadResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => undefined);
@@ -111,18 +133,7 @@ export async function uploadImageToSnapshot(o: SnapshotUploadOptions): Promise<S
 
   const started = await withRetries(
     (signal) =>
-      o.ebs.send(
-        new StartSnapshotCommand({
-          VolumeSize: volumeSizeGiB,
-          ClientToken: o.clientToken,
-          Timeout: o.timeoutMinutes ?? 10,
-          Description: o.description,
-          Encrypted: o.encrypted,
-          KmsKeyArn: o.kmsKeyArn,
-          Tags: o.tags ? Object.entries(o.tags).map(([Key, Value]) => ({ Key, Value })) : undefined,
-        }),
-        { abortSignal: signal },
-      ),
+      o.ebs.send(new StartSnapshotCommand(startSnapshotInput(o, volumeSizeGiB)), { abortSignal: signal }),
     retryOptions('StartSnapshot', o.signal, 0),
   );
   const snapshotId = started.SnapshotId;

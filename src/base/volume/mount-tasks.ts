@@ -9,7 +9,7 @@ import {
 } from '../../api/index.js';
 import { partitionMounts } from '../../volume/mounts.js';
 import { releaseRoot } from './release-root.js';
-import { attachedVolume, mountTable, volumeOf } from './volume-resources.js';
+import { mountTable, volumeOf } from './volume-resources.js';
 
 export const mountVolume = defineTask({
   id: 'base/mount-volume',
@@ -22,7 +22,7 @@ export const mountVolume = defineTask({
     const table = mountTable(ctx);
     // The EFI system partition is never mounted during the build: many build hosts (these included)
     // have no vfat in their kernel. base/install-grub fills it with mtools instead.
-    const volume = attachedVolume(ctx);
+    const volume = volumeOf(ctx);
     // Refused unless attached; if a mount below fails, the undo sets it back to attached.
     volumeMounted(volume);
     const partitions = volume.partitions.filter((p) => p.name !== 'efi');

@@ -5,10 +5,8 @@
  */
 import {
   BuildError,
-  isFileBacking,
   stateKey,
   VOLUME,
-  volumeAttached,
   type CommandRunner,
   type TaskContext,
   type VolumeInfo,
@@ -33,18 +31,6 @@ export const VOLUME_RESOURCES = stateKey<VolumeResources>('base/volume-resources
 export function volumeOf(ctx: TaskContext): VolumeInfo {
   const volume = ctx.state.get(VOLUME);
   if (!volume) throw new BuildError('the volume layout has not been planned (base/plan-volume did not run)');
-  return volume;
-}
-
-/**
- * The volume, for base/mount-volume. Compatibility until ec2/attach-volume makes the transition
- * itself: the EBS route (plugins/ec2/ebs-host/ebs-tasks.ts) sets VOLUME.device without calling
- * `volumeAttached`, so a planned volume without an image file that has a device is attached here.
- */
-export function attachedVolume(ctx: TaskContext): VolumeInfo {
-  const volume = volumeOf(ctx);
-  if (volume.state === 'planned' && !isFileBacking(volume.backing) && volume.device !== undefined)
-    volumeAttached(volume, volume.device);
   return volume;
 }
 

@@ -29,8 +29,7 @@ import {
   createTeeSink,
   createTtyRenderer,
 } from '../../render/index.js';
-import { maskDeep } from '../../log/secrets.js';
-import { buildReport, writeReport, type DryRunCommand } from '../../report/build-report.js';
+import { buildReport, cloudCallText, writeReport, type DryRunCommand } from '../../report/build-report.js';
 import {
   createHostFs,
   createHostRunner,
@@ -143,8 +142,7 @@ export async function buildCommand(file: string, opts: BuildOptions, out: Output
       // A dry run makes no cloud call: it lists the ones the build would make, in order.
       if (dryRun && result.cloudCalls?.length) {
         out.out('cloud API calls this build would make:');
-        for (const c of result.cloudCalls)
-          out.out(`  ${c.service} ${c.operation}${c.params ? ` ${JSON.stringify(maskDeep(c.params))}` : ''}`);
+        for (const c of result.cloudCalls) out.out(`  ${cloudCallText(c)}`);
       }
       return EXIT_OK;
     }

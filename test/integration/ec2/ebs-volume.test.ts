@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { BuildState, VOLUME, type TaskContext } from '../../../src/api/index.js';
 import { startImdsServer, type ImdsServer } from '../../../src/boottest/imds-server.js';
-import { connectToAws, disconnectFromAws } from '../../../plugins/ec2/aws/connect.js';
+import { connectToAws } from '../../../plugins/ec2/aws/connect.js';
 import { ROOT_SNAPSHOT } from '../../../plugins/ec2/aws/state.js';
 import * as ebs from '../../../plugins/ec2/ebs-host/ebs-tasks.js';
 import { BUILD_VOLUME } from '../../../plugins/ec2/ebs-host/state.js';
@@ -31,7 +31,13 @@ import {
   type DeviceNaming,
   type FakeHypervisor,
 } from '../../helpers/fake-hypervisor.js';
-import { baseManifestData, memoryJournal, testContext, testManifest } from '../../helpers/fake-context.js';
+import {
+  baseManifestData,
+  memoryJournal,
+  testContext,
+  testManifest,
+  type TestContext,
+} from '../../helpers/fake-context.js';
 import { MOTO_CREDENTIALS, motoSkip, startMoto, type Moto } from '../../helpers/moto.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -98,7 +104,10 @@ describe('EBS backing tasks on a played EC2 host', { skip }, () => {
     }
   }
 
-  function context(state: BuildState, journal = memoryJournal()): TaskContext {
+  function context(
+    state: BuildState,
+    journal = memoryJournal(),
+  ): TaskContext & Pick<TestContext, 'closeClients'> {
     const signal = new AbortController().signal;
     return {
       ...testContext({ manifest, state, journal, workspace: '/tmp/ebs-it' }),
@@ -166,7 +175,7 @@ describe('EBS backing tasks on a played EC2 host', { skip }, () => {
         ]);
         // The product snapshot stays; remove it so the next case starts clean.
         await ebs.deleteVolumeSnapshot(ctx);
-        await disconnectFromAws(ctx);
+        ctx.closeClients();
       });
     });
   }
@@ -195,7 +204,7 @@ describe('EBS backing tasks on a played EC2 host', { skip }, () => {
           if (id === failAfter) break;
         }
         for (const undo of undos) await undo();
-        await disconnectFromAws(ctx);
+        ctx.closeClients();
         assert.deepEqual(await volumesInMoto(), []);
         assert.deepEqual(await snapshotsInMoto(), snapshotsBefore);
         assert.deepEqual(readdirSync(h.lockDir), [], 'no device-name lock left');

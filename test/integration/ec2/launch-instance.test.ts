@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DescribeImagesCommand, DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { BUILD_TAG_KEY, BuildState, VOLUME, type ManifestData } from '../../../src/api/index.js';
-import { connectToAws, disconnectFromAws } from '../../../plugins/ec2/aws/connect.js';
+import { connectToAws } from '../../../plugins/ec2/aws/connect.js';
 import { awsFor } from '../../../plugins/ec2/aws/context.js';
 import { registerRootImage } from '../../../plugins/ec2/aws/register-image.js';
 import { IMAGE_LOCATION, REGISTERED_IMAGE } from '../../../plugins/ec2/aws/state.js';
@@ -33,7 +33,7 @@ describe('ec2_launch against moto', { skip: motoSkip }, () => {
   });
 
   after(async () => {
-    for (const ctx of contexts) await disconnectFromAws(ctx);
+    for (const ctx of contexts) ctx.closeClients();
     await instanceCleaner.dispose?.();
     await moto?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -69,7 +69,7 @@ describe('ec2_launch against moto', { skip: motoSkip }, () => {
   }
 
   async function instance(ctx: ReturnType<typeof testContext>, id: string): Promise<Instance> {
-    const out = await awsFor(ctx).ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+    const out = await (await awsFor(ctx)).ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
     const found = out.Reservations?.[0]?.Instances?.[0];
     assert.ok(found, `instance ${id} exists`);
     return found;
@@ -99,7 +99,7 @@ describe('ec2_launch against moto', { skip: motoSkip }, () => {
       'intend ec2_launch/instance debian-image-bootstrap-launch01-instance',
       `created debian-image-bootstrap-launch01-instance ${id}`,
     ]);
-    const images = await awsFor(ctx).ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+    const images = await (await awsFor(ctx)).ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
     assert.equal(images.Images?.length, 1, 'the AMI stays registered');
 
     await terminateInstance(ctx);
@@ -111,7 +111,7 @@ describe('ec2_launch against moto', { skip: motoSkip }, () => {
   it('deregister_ami: the AMI is gone once the instance runs', async () => {
     const { ctx, imageId } = await registered('launch02', { deregister_ami: true });
     await launchInstance(ctx);
-    const images = await awsFor(ctx).ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+    const images = await (await awsFor(ctx)).ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
     assert.deepEqual(images.Images ?? [], []);
     assert.equal(ctx.state.get(REGISTERED_IMAGE), undefined);
     await terminateInstance(ctx);

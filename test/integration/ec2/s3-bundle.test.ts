@@ -19,14 +19,26 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { BuildState, VOLUME, type ManifestData, type TaskContext } from '../../../src/api/index.js';
+import {
+  BuildState,
+  plannedVolume,
+  VOLUME,
+  volumeImageCreated,
+  type ManifestData,
+} from '../../../src/api/index.js';
 import { bundleImage } from '../../../plugins/ec2/bundle/bundle-image-task.js';
-import { connectToAws, disconnectFromAws } from '../../../plugins/ec2/aws/connect.js';
+import { connectToAws } from '../../../plugins/ec2/aws/connect.js';
 import { IMAGE_LOCATION, REGISTERED_IMAGE } from '../../../plugins/ec2/aws/state.js';
 import { deregisterRootImage, registerRootImage } from '../../../plugins/ec2/aws/register-image.js';
 import { awsFor } from '../../../plugins/ec2/aws/context.js';
 import { closeS3CleanerClients, s3ObjectCleaner } from '../../../plugins/ec2/bundle/s3-object-cleaner.js';
-import { memoryJournal, testContext, testManifest, baseManifestData } from '../../helpers/fake-context.js';
+import {
+  memoryJournal,
+  testContext,
+  testManifest,
+  baseManifestData,
+  type TestContext,
+} from '../../helpers/fake-context.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
 import { MOTO_CREDENTIALS, motoSkip, startMoto, type Moto } from '../../helpers/moto.js';
 import {
@@ -76,7 +88,7 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
   });
 
   afterEach(async () => {
-    for (const ctx of connected.splice(0)) await disconnectFromAws(ctx);
+    for (const ctx of connected.splice(0)) ctx.closeClients();
   });
 
   after(async () => {
@@ -89,7 +101,7 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const connected: TaskContext[] = [];
+  const connected: TestContext[] = [];
 
   /** A task context for the S3 manifest, connected (ec2/connect) to `endpoint`. */
   async function context(endpoint: string, signal?: AbortSignal) {
@@ -113,13 +125,14 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
       volume: { backing: 's3', partitions: { type: 'none', root: { filesystem: 'ext4', size: '64MiB' } } },
     } as unknown as ManifestData;
     const state = new BuildState();
-    state.set(VOLUME, {
+    const volume = plannedVolume({
       backing: 's3',
-      imagePath: image,
       sizeBytes: imageBytes.length,
       partitionMap: 'none',
       partitions: [],
     });
+    volumeImageCreated(volume, image);
+    state.set(VOLUME, volume);
     const workspace = mkdtempSync(join(dir, 'ws-'));
     const journal = memoryJournal();
     const ctx = testContext({ manifest: testManifest(data), workspace, state, journal });
@@ -186,7 +199,7 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
     await registerRootImage(ctx);
     const registered = ctx.state.get(REGISTERED_IMAGE);
     assert.match(registered?.imageId ?? '', /^ami-/);
-    const ec2 = awsFor(ctx).ec2;
+    const ec2 = (await awsFor(ctx)).ec2;
     const described = await ec2.send(new DescribeImagesCommand({ ImageIds: [registered?.imageId ?? ''] }));
     assert.equal(described.Images?.[0]?.Name, 'debian-bookworm-s3');
 

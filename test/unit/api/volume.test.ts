@@ -152,7 +152,6 @@ describe('raw image path and output path', () => {
       assert.deepEqual(v.output, { path, format });
       // Where the raw bytes are now: a raw export moved them to the output; a conversion left them.
       assert.equal(rawImageFile(v), format === 'raw' ? path : RAW);
-      assert.equal(v.imagePath, rawImageFile(v), 'the compatibility alias is the same value');
     });
   }
 
@@ -168,7 +167,6 @@ describe('raw image path and output path', () => {
   it('a volume without an image file has neither', () => {
     const v = planned('ebs');
     assert.equal(rawImageFile(v), undefined);
-    assert.equal(v.imagePath, undefined);
   });
 
   it('the planned record copies the layout: later device and UUID updates stay in the build state', () => {

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { BuildReport } from '../../../src/report/build-report.js';
+import { cloudCallText, type BuildReport } from '../../../src/report/build-report.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 const GOLDEN = 'test/fixtures/dry-runs';
@@ -43,7 +43,7 @@ export function dryRunText(report: BuildReport): string {
       if (c.task === task.id) out.push(`  ${c.chroot !== undefined ? '[chroot] ' : '$ '}${c.argv.join(' ')}`);
     for (const c of report.cloudCalls ?? [])
       if (c.task === task.id)
-        out.push(`  aws ${c.service} ${c.operation}${c.params ? ` ${JSON.stringify(c.params)}` : ''}`);
+        out.push(`  aws ${cloudCallText(c)}`);
   }
   const untagged = (report.commands ?? []).filter((c) => c.task === undefined).length;
   if (untagged) out.push(`(${untagged} commands outside any task)`);

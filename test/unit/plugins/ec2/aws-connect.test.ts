@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
-import { connectToAws, disconnectFromAws } from '../../../../plugins/ec2/aws/connect.js';
+import { connectToAws } from '../../../../plugins/ec2/aws/connect.js';
 import { AWS_ACCOUNT_ID } from '../../../../plugins/ec2/aws/state.js';
 import { baseManifestData, testContext, testManifest } from '../../../helpers/fake-context.js';
 
 /** A local STS answering every request with a fixed status and XML body. */
 async function fakeSts(status: number, body: string) {
+  let listener = (): void => undefined;
   const server = createServer((req, res) => {
+    listener();
     req.resume();
     req.on('end', () => {
       res.writeHead(status, { 'content-type': 'text/xml' });
@@ -19,6 +21,7 @@ async function fakeSts(status: number, body: string) {
   return {
     url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
     close: () => new Promise<void>((r) => server.close(() => r())),
+    onRequest: (f: () => void) => void (listener = f),
   };
 }
 
@@ -59,7 +62,7 @@ test('connect checks the credentials with STS and records the account; the secre
       ['GetCallerIdentity'],
     );
   } finally {
-    await disconnectFromAws(ctx);
+    ctx.closeClients();
     await sts.close();
   }
 });
@@ -78,7 +81,7 @@ test('refused credentials fail with a BuildError naming their source, not an SDK
       return true;
     });
   } finally {
-    await disconnectFromAws(ctx);
+    ctx.closeClients();
     await sts.close();
   }
 });
@@ -97,20 +100,39 @@ test('no credentials anywhere: a clear BuildError with what to set', async () =>
     await assert.rejects(connectToAws(ctx), { name: 'BuildError', message: 'no AWS credentials found' });
   } finally {
     process.env = saved;
-    await disconnectFromAws(ctx);
+    ctx.closeClients();
     await sts.close();
   }
 });
 
 test('a dry run makes no call and records the one it would make', async () => {
+  // An STS that fails the test if anything reaches it.
+  const sts = await fakeSts(500, 'a dry run must not call AWS');
+  let reached = false;
   const ctx = testContext({
+    dryRun: true,
     manifest: testManifest({
       ...baseManifestData,
-      provider: { name: 'ec2', virtualization: 'hvm', description: 'd', region: 'eu-west-1' },
+      provider: {
+        name: 'ec2',
+        virtualization: 'hvm',
+        description: 'd',
+        region: 'eu-west-1',
+        endpoints: { sts: sts.url },
+        credentials: { 'access-key': 'AKIAUNITTEST00000001', 'secret-key': 'unit-secret-never-in-logs' },
+      },
     }),
   });
-  await connectToAws({ ...ctx, dryRun: true });
-  assert.deepEqual(ctx.cloudCalls, [
-    { service: 'sts', operation: 'GetCallerIdentity', params: { region: 'eu-west-1' } },
-  ]);
+  sts.onRequest(() => (reached = true));
+  try {
+    await connectToAws(ctx);
+    assert.equal(reached, false, 'no request left the process');
+    assert.deepEqual(ctx.cloudCalls, [
+      { service: 'sts', region: 'eu-west-1', operation: 'GetCallerIdentity', params: {} },
+    ]);
+    assert.match(ctx.logs.join('\n'), /AWS account <account> .* credentials from nowhere \(dry run\)/);
+  } finally {
+    ctx.closeClients();
+    await sts.close();
+  }
 });
