@@ -194,7 +194,7 @@ describe('EBS backing tasks on a played EC2 host', { skip }, () => {
         const undos: (() => Promise<void>)[] = [];
         const order: [string, () => Promise<void>, (() => Promise<void>) | undefined][] = [
           ['create-volume', () => ebs.createBuildVolume(ctx), () => ebs.deleteBuildVolume(ctx)],
-          ['attach-volume', () => ebs.attachBuildVolume(ctx), () => ebs.detachBuildVolume(ctx)],
+          ['attach-volume', () => ebs.attachBuildVolume(ctx), () => ebs.undoAttachBuildVolume(ctx)],
           ['detach-volume', () => ebs.detachBuildVolume(ctx), undefined],
           ['snapshot-volume', () => ebs.snapshotBuildVolume(ctx), () => ebs.deleteVolumeSnapshot(ctx)],
         ];

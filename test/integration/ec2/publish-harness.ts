@@ -15,7 +15,7 @@ import {
 } from '../../../src/api/index.js';
 import { createFileJournal } from '../../../src/engine/cloud-journal-file.js';
 import { runPlan, type BuildResult } from '../../../src/engine/run-plan.js';
-import { createRecordingFs, createRecordingRunner } from '../../../src/runner/index.js';
+import { createHostFs, createRecordingRunner } from '../../../src/runner/index.js';
 import * as ec2 from '../../../plugins/ec2/tasks.js';
 import { publishImage } from '../../../plugins/ec2_publish/index.js';
 import { baseManifestData, testManifest } from '../../helpers/fake-context.js';
@@ -81,7 +81,7 @@ export async function runPublishSteps(o: PublishStepsOptions): Promise<BuildResu
     manifest,
     workspace: '/nonexistent',
     runner: createRecordingRunner(),
-    fs: createRecordingFs(),
+    fs: createHostFs(),
     events: { emit: (e) => o.onEvent?.(e) },
     signal: o.signal ?? new AbortController().signal,
     dryRun: false,
