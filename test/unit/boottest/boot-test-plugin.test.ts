@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makePlan } from '../../../src/core/make-plan.js';
-import { loadManifest } from '../../../src/manifest/load-manifest.js';
-import { builtinRegistry } from '../../../src/registry/lazy-registry.js';
+import { planFile, plannedIds } from '../../helpers/plan-manifest.js';
 
-async function planIds(file: string, set: string[] = []): Promise<string[]> {
-  const r = await loadManifest(file, { registry: builtinRegistry(), set });
-  assert.deepEqual(r.errors, []);
-  assert.ok(r.manifest);
-  return makePlan(r.manifest).plan.tasks.map((t) => t.task.id);
-}
+const planIds = (file: string, set: string[] = []): Promise<string[]> => plannedIds(file, { set });
 
 test('boot_test boots the image after it is written', async () => {
   const ids = await planIds('manifests/examples/boot_test.yml');
@@ -25,8 +18,7 @@ test('boot_test runs before any publishing step, so a broken image is never regi
 });
 
 test('boot_test is refused for the ebs backing, which leaves no image file here', async () => {
-  const r = await loadManifest('manifests/debian-hvm.yml', {
-    registry: builtinRegistry(),
+  const { load: r } = await planFile('manifests/debian-hvm.yml', {
     set: ['plugins.boot_test.firmware=bios'],
   });
   assert.ok(

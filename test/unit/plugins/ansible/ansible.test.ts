@@ -20,7 +20,7 @@ import {
   testManifest,
   TestRunner,
 } from '../../../helpers/fake-context.js';
-import { loadWith, planWith } from './plan-with.js';
+import { loadWith, planWith } from '../../../helpers/plan-manifest.js';
 
 const ROOT = '/var/tmp/bootstrap/1234/root';
 

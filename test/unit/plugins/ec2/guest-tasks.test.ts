@@ -5,10 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { basePlugin } from '../../../../src/base/base-plugin.js';
-import { activePlugins, selectTasks } from '../../../../src/core/select-tasks.js';
-import { loadManifest } from '../../../../src/manifest/load-manifest.js';
-import { BUILTIN_PLUGINS, createRegistry } from '../../../../src/registry/builtin-registry.js';
+import { plannedIds } from '../../../helpers/plan-manifest.js';
 import {
   growRootFiles,
   initScriptFiles,
@@ -19,15 +16,7 @@ import { guestPackages, INIT_SCRIPT_PACKAGES } from '../../../../plugins/ec2/gue
 import { addInitScriptPackages } from '../../../../plugins/ec2/guest/tasks.js';
 import { BuildState, PACKAGES } from '../../../../src/api/index.js';
 
-const registry = createRegistry(BUILTIN_PLUGINS, [basePlugin]);
-const NOW = new Date('2026-01-01T00:00:00Z');
-
-async function taskIds(file: string, set: string[]): Promise<string[]> {
-  const load = await loadManifest(file, { registry, set, now: NOW });
-  assert.ok(load.manifest, JSON.stringify(load.errors));
-  const plugins = activePlugins(load.manifest, basePlugin, registry);
-  return selectTasks(load.manifest, plugins, [basePlugin, ...registry.all()]).tasks.map((t) => t.id);
-}
+const taskIds = (file: string, set: string[]): Promise<string[]> => plannedIds(file, { set });
 
 const ALWAYS = ['ec2/guest-add-packages', 'ec2/guest-add-nic-drivers', 'ec2/guest-configure-time-sync'];
 const INIT = [

@@ -4,20 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { basePlugin } from '../../../../src/base/base-plugin.js';
-import { activePlugins, selectTasks } from '../../../../src/core/select-tasks.js';
-import { loadManifest } from '../../../../src/manifest/load-manifest.js';
-import { BUILTIN_PLUGINS, createRegistry } from '../../../../src/registry/builtin-registry.js';
+import { planFile, plannedIds } from '../../../helpers/plan-manifest.js';
 
-const registry = createRegistry(BUILTIN_PLUGINS, [basePlugin]);
-const NOW = new Date('2026-01-01T00:00:00Z');
-
-async function taskIds(file: string, set: string[]): Promise<string[]> {
-  const load = await loadManifest(file, { registry, set, now: NOW });
-  assert.ok(load.manifest, JSON.stringify(load.errors));
-  const plugins = activePlugins(load.manifest, basePlugin, registry);
-  return selectTasks(load.manifest, plugins, [basePlugin, ...registry.all()]).tasks.map((t) => t.id);
-}
+const taskIds = (file: string, set: string[]): Promise<string[]> => plannedIds(file, { set });
 
 test('raw backing plans the upload and registration by default', async () => {
   const ids = await taskIds('manifests/debian-hvm-raw.yml', []);
@@ -36,11 +25,7 @@ test('publish: false plans no AWS task, and still exports the image file', async
 });
 
 test('publish: false with ebs backing is a manifest error at the key', async () => {
-  const load = await loadManifest('manifests/debian-hvm.yml', {
-    registry,
-    set: ['provider.publish=false'],
-    now: NOW,
-  });
+  const { load } = await planFile('manifests/debian-hvm.yml', { set: ['provider.publish=false'] });
   assert.equal(load.manifest, undefined);
   assert.deepEqual(
     load.errors.map((e) => e.pointer),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { minimizeSizePlugin } from '../../../../plugins/minimize_size/index.js';
-import { loadWith, loadYaml, planIds } from './load-and-plan.js';
+import { loadWith, loadYaml, planIds } from '../../../helpers/plan-manifest.js';
 
 const EXAMPLE = new URL('../../../../manifests/examples/minimize_size.yml', import.meta.url).pathname;
 const plugins = [minimizeSizePlugin];
@@ -14,9 +14,9 @@ function before(ids: readonly string[], first: string, second: string): void {
 
 describe('minimize_size: plan and checks', () => {
   it('loads the shipped example and orders its tasks around the base ones', async () => {
-    const result = await loadWith(plugins, EXAMPLE);
+    const result = await loadWith(EXAMPLE, ...plugins);
     assert.deepEqual(result.errors, []);
-    const ids = await planIds(plugins, EXAMPLE);
+    const ids = await planIds(EXAMPLE, ...plugins);
     const mine = ids.filter((id) => id.startsWith('minimize_size/'));
     assert.deepEqual(mine.sort(), [
       'minimize_size/measure-image',

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { prebootstrappedPlugin } from '../../../../plugins/prebootstrapped/index.js';
 import { tempDir } from '../../../helpers/fake-context.js';
-import { BASE_MANIFEST, loadWith, loadYaml, planIds } from '../minimize_size/load-and-plan.js';
+import { BASE_MANIFEST, loadWith, loadYaml, planIds } from '../../../helpers/plan-manifest.js';
 
 const EXAMPLE = new URL('../../../../manifests/examples/prebootstrapped.yml', import.meta.url).pathname;
 const plugins = [prebootstrappedPlugin];
 
 describe('prebootstrapped: plan and checks', () => {
   it('loads the example, which saves the tree after package installation and before the DNS fix', async () => {
-    assert.deepEqual((await loadWith(plugins, EXAMPLE)).errors, []);
-    const ids = await planIds(plugins, EXAMPLE);
+    assert.deepEqual((await loadWith(EXAMPLE, ...plugins)).errors, []);
+    const ids = await planIds(EXAMPLE, ...plugins);
     const at = (id: string) => ids.indexOf(id);
     assert.ok(at('base/bootstrap-os') >= 0);
     assert.ok(at('base/install-packages') < at('prebootstrapped/save-tarball'));
@@ -28,7 +28,7 @@ describe('prebootstrapped: plan and checks', () => {
         file,
         `extends: ${BASE_MANIFEST}\nplugins:\n  prebootstrapped:\n    tarball: saved.tar\n`,
       );
-      const ids = await planIds(plugins, file);
+      const ids = await planIds(file, ...plugins);
       const at = (id: string) => ids.indexOf(id);
       assert.equal(at('base/bootstrap-os'), -1);
       assert.equal(at('prebootstrapped/save-tarball'), -1);

@@ -34,7 +34,7 @@ import {
   testManifest,
   TestRunner,
 } from '../../../helpers/fake-context.js';
-import { loadWith, planWith } from '../ansible/plan-with.js';
+import { loadWith, planWith } from '../../../helpers/plan-manifest.js';
 
 const release = (codename: string, version: string): ReleaseInfo => ({
   codename,

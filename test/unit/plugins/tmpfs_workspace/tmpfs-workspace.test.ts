@@ -4,7 +4,7 @@ import type { ManifestData } from '../../../../src/api/index.js';
 import { tmpfsWorkspacePlugin } from '../../../../plugins/tmpfs_workspace/index.js';
 import { mountWorkspace, unmountWorkspace } from '../../../../plugins/tmpfs_workspace/tasks.js';
 import { baseManifestData, testContext, testManifest } from '../../../helpers/fake-context.js';
-import { loadWith, loadYaml, planIds } from '../minimize_size/load-and-plan.js';
+import { loadWith, loadYaml, planIds } from '../../../helpers/plan-manifest.js';
 
 const EXAMPLE = new URL('../../../../manifests/examples/tmpfs_workspace.yml', import.meta.url).pathname;
 const plugins = [tmpfsWorkspacePlugin];
@@ -44,8 +44,8 @@ describe('tmpfs_workspace tasks', () => {
 
 describe('tmpfs_workspace: plan and checks', () => {
   it('loads the example; mounts after the workspace exists and unmounts before it is deleted', async () => {
-    assert.deepEqual((await loadWith(plugins, EXAMPLE)).errors, []);
-    const ids = await planIds(plugins, EXAMPLE);
+    assert.deepEqual((await loadWith(EXAMPLE, ...plugins)).errors, []);
+    const ids = await planIds(EXAMPLE, ...plugins);
     const at = (id: string) => ids.indexOf(id);
     assert.ok(at('base/create-workspace') < at('tmpfs_workspace/mount-workspace'));
     assert.ok(at('tmpfs_workspace/mount-workspace') < at('base/create-image-file'));
