@@ -3,20 +3,20 @@
  * second on these machines; validating a manifest afterwards takes well under a millisecond).
  * `npm run build` writes the compiled validator of the shipped plugins' schema next to this module
  * (manifest-validator.cjs, scripts/compile-schema.mjs); it is used when the schema's hash matches, so
- * `bootstrap validate` does not compile at all (issue 17, item 6).
+ * `bootstrap validate` does not compile at all (issue 17, item 6). ajv itself (84 modules) loads only to
+ * compile: with the precompiled validator the CLI never loads it.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Ajv2019, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2019.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2019, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2019.js';
+import type * as Ajv2019Module from 'ajv/dist/2019.js';
+import type addFormatsModule from 'ajv-formats';
 import type { JsonSchema } from '../api/plugin.js';
 import { buildManifestSchema } from './combined-schema.js';
 import { PATTERN_MESSAGE } from './core-schema.js';
 import { pluginsOf, providersOf, type PluginRegistry } from './registry-types.js';
 
-// ajv-formats is CommonJS: under NodeNext the default import is module.exports, whose `.default` is
-// the plugin itself (it sets both).
-const addFormats = addFormatsModule.default;
+const requireCjs = createRequire(import.meta.url);
 
 export interface CompiledSchema {
   readonly schema: JsonSchema;
@@ -26,6 +26,10 @@ export interface CompiledSchema {
 const cache = new WeakMap<PluginRegistry, CompiledSchema>();
 
 export function newAjv(extra: Options = {}): Ajv2019 {
+  // Loaded here, not imported: synchronous (both are CommonJS), and only when a schema is compiled.
+  const { Ajv2019 } = requireCjs('ajv/dist/2019.js') as typeof Ajv2019Module;
+  // ajv-formats' module.exports is the plugin itself, and its `.default` too.
+  const addFormats = requireCjs('ajv-formats') as typeof addFormatsModule.default;
   const ajv = new Ajv2019({
     ...extra,
     allErrors: true,
@@ -70,7 +74,7 @@ function precompiled(schema: JsonSchema): ValidateFunction | undefined {
   let module: { default: ValidateFunction; schemaHash?: string };
   try {
     // require, not import(): a CommonJS file loads synchronously, and compiledSchema is synchronous.
-    module = createRequire(import.meta.url)(`./${PRECOMPILED_FILE}`) as typeof module;
+    module = requireCjs(`./${PRECOMPILED_FILE}`) as typeof module;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined; // under tsx
     throw err;

@@ -4,9 +4,12 @@
  * from src/ (tsx) and from dist/src (compiled).
  * Autoescape is off (these are config files, not HTML) and undefined variables throw, so a typo in a
  * template fails the build instead of writing an empty value into the image.
+ * nunjucks (24 modules) loads on the first render, not with the task modules: `bootstrap validate`
+ * and `plan` load those but render nothing (issue 17, item 6).
  */
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import nunjucks from 'nunjucks';
+import type nunjucks from 'nunjucks';
 import { packageRoot } from '../../api/package-root.js';
 
 let environment: nunjucks.Environment | undefined;
@@ -16,7 +19,10 @@ export function templatesDir(): string {
 }
 
 function env(): nunjucks.Environment {
-  environment ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesDir()), {
+  if (environment) return environment;
+  // nunjucks is CommonJS: required synchronously, as renderTemplate is synchronous.
+  const { Environment, FileSystemLoader } = createRequire(import.meta.url)('nunjucks') as typeof nunjucks;
+  environment = new Environment(new FileSystemLoader(templatesDir()), {
     autoescape: false,
     throwOnUndefined: true,
     // Block tags do not leave blank lines behind: the output is a config file, whitespace matters.
