@@ -20,7 +20,7 @@ for rev in "$before" "$after"; do
   status=0
   (cd "$dir" && node scripts/run-tests.mjs unit >"$dir.log" 2>&1) || status=$?
   end=$(date +%s.%N)
-  grep -E '^# (tests|pass|fail) ' "$dir.log" | tr '\n' ' ' || true
+  grep -E '^# (tests|pass|fail) ' "$dir.log" | tail -3 | tr '\n' ' ' || true
   echo
   grep -E '^ *not ok' "$dir.log" || true
   printf 'wall %.0f s, exit %d\n' "$(echo "$end - $start" | bc)" "$status"

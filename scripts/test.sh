@@ -2,7 +2,7 @@
 # The project's tests. With no argument, the whole suite as CI runs it (.ci/run): set up the host, then
 # lint, format check, type check, unit tests, and (as root, with loop devices) the integration tests
 # that build and boot real images. For developers:
-#   scripts/test.sh unit          the unit tests only (about a minute; no root, no network)
+#   scripts/test.sh unit          the unit tests only (about half a minute; no root, no network)
 #   scripts/test.sh integration   the integration tests only (root and loop devices; most of an hour)
 #   scripts/test.sh all           checks, unit and integration tests, without setting up the host
 # Arguments after the first go to the test runner (scripts/run-tests.mjs), e.g. --test-name-pattern=X.
