@@ -5,20 +5,12 @@
  * before/after are fine: they run once, before or after the shard's tests.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-
-function testFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return testFiles(path);
-    return name.endsWith('.test.ts') ? [path] : [];
-  });
-}
+import { filesUnder } from '../../helpers/manifest-files.js';
 
 test('no unit file has a top-level beforeEach or afterEach', () => {
-  const files = testFiles('test/unit');
+  const files = filesUnder('test/unit', '.test.ts');
   assert.ok(files.length > 100, `${files.length} files`);
   const offenders = files.filter((f) => /^(beforeEach|afterEach)\(/m.test(readFileSync(f, 'utf8')));
   assert.deepEqual(offenders, []);

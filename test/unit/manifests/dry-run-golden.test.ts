@@ -7,11 +7,12 @@
  *   UPDATE_GOLDEN=1 node --import tsx --test test/unit/manifests/dry-run-golden.test.ts
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cloudCallText, type BuildReport } from '../../../src/report/build-report.js';
+import { assertGolden } from '../../helpers/golden.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 const GOLDEN = 'test/fixtures/dry-runs';
@@ -22,7 +23,6 @@ const MANIFESTS = [
   'manifests/examples/ec2_publish.yml',
   'manifests/examples/ec2_launch.yml',
 ];
-const update = process.env['UPDATE_GOLDEN'] === '1';
 const dir = mkdtempSync(join(tmpdir(), 'dry-run-golden-'));
 const workspace = join(dir, 'ws');
 const env = {
@@ -75,17 +75,7 @@ describe('dry runs of the main manifests (test/fixtures/dry-runs)', () => {
       assert.ok((report.commands ?? []).length > 0, 'the report lists the commands');
       const text = normalize(dryRunText(report));
       const golden = join(GOLDEN, basename(file).replace(/\.ya?ml$/, '.txt'));
-      if (update) {
-        mkdirSync(GOLDEN, { recursive: true });
-        writeFileSync(golden, text);
-        return;
-      }
-      assert.ok(existsSync(golden), `${golden} is missing: rerun this file with UPDATE_GOLDEN=1`);
-      assert.equal(
-        text,
-        readFileSync(golden, 'utf8'),
-        `the dry run of ${file} changed; if that is intended, rerun this file with UPDATE_GOLDEN=1 and commit ${golden}`,
-      );
+      assertGolden(golden, text, `the dry run of ${file}`, 'test/unit/manifests/dry-run-golden.test.ts');
     });
   }
 });

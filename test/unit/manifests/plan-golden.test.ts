@@ -5,18 +5,18 @@
  *   UPDATE_GOLDEN=1 node --import tsx --test test/unit/manifests/plan-golden.test.ts
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { planToText } from '../../../src/cli/commands/plan.js';
 import { makePlan } from '../../../src/core/make-plan.js';
 import { formatIssue, loadManifest } from '../../../src/manifest/load-manifest.js';
 import { builtinRegistry } from '../../../src/registry/lazy-registry.js';
+import { assertGolden } from '../../helpers/golden.js';
 
 const GOLDEN = 'test/fixtures/plans';
 // Names hold the build date: a fixed one keeps the files stable.
 const NOW = new Date('2026-11-23T12:00:00Z');
-const update = process.env['UPDATE_GOLDEN'] === '1';
 
 describe('plans of the shipped manifests (test/fixtures/plans)', () => {
   const files = readdirSync('manifests')
@@ -28,17 +28,7 @@ describe('plans of the shipped manifests (test/fixtures/plans)', () => {
       assert.ok(r.manifest, r.errors.map((e) => formatIssue(e, { color: false })).join('\n'));
       const text = planToText(makePlan(r.manifest).plan, r.manifest.expand(r.manifest.data.name)) + '\n';
       const golden = join(GOLDEN, name.replace(/\.(ya?ml|json)$/, '.txt'));
-      if (update) {
-        mkdirSync(GOLDEN, { recursive: true });
-        writeFileSync(golden, text);
-        return;
-      }
-      assert.ok(existsSync(golden), `${golden} is missing: rerun this file with UPDATE_GOLDEN=1`);
-      assert.equal(
-        text,
-        readFileSync(golden, 'utf8'),
-        `the plan of ${name} changed; if that is intended, rerun this file with UPDATE_GOLDEN=1 and commit ${golden}`,
-      );
+      assertGolden(golden, text, `the plan of ${name}`, 'test/unit/manifests/plan-golden.test.ts');
     });
   }
 });

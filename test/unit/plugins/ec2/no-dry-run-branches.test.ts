@@ -5,23 +5,15 @@
  * rebuilds that route.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { filesUnder } from '../../../helpers/manifest-files.js';
 
 const AWS_TASK_DIRS = ['plugins/ec2', 'plugins/ec2_publish', 'plugins/ec2_launch'];
 const EXCEPTIONS = new Set(['plugins/ec2/bundle/bundle-image-task.ts']);
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
-
 test('no AWS task branches on ctx.dryRun or records its calls by hand', () => {
-  const files = AWS_TASK_DIRS.flatMap(sources);
+  const files = AWS_TASK_DIRS.flatMap((d) => filesUnder(d, '.ts'));
   assert.ok(files.length > 30, `${files.length} files read`);
   const offenders = files
     .filter((f) => !EXCEPTIONS.has(f))
