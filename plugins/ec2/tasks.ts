@@ -40,6 +40,7 @@ export const createVolume = defineTask({
   id: 'ec2/create-volume',
   phase: 'volume-creation',
   description: 'Create a gp3 EBS volume in the build instance zone',
+  cloudCalls: ['ec2 CreateVolume (tagged)', 'ec2 DescribeVolumes (until available)'],
   run: ebs.createBuildVolume,
   undo: ebs.deleteBuildVolume,
 });
@@ -49,6 +50,11 @@ export const attachVolume = defineTask({
   phase: 'volume-creation',
   description: 'Attach the EBS volume to the build instance at a free device name and find its block device',
   after: ['ec2/create-volume'],
+  cloudCalls: [
+    'ec2 DescribeInstances (device names in use)',
+    'ec2 AttachVolume',
+    'ec2 DescribeVolumes (until attached)',
+  ],
   run: ebs.attachBuildVolume,
   undo: ebs.undoAttachBuildVolume,
 });
@@ -58,6 +64,7 @@ export const detachVolume = defineTask({
   phase: 'volume-unmounting',
   description: 'Detach the EBS volume',
   after: ['base/unmount-volume'],
+  cloudCalls: ['ec2 DescribeVolumes', 'ec2 DetachVolume', 'ec2 DescribeVolumes (until available)'],
   run: ebs.detachBuildVolume,
 });
 
@@ -65,6 +72,7 @@ export const snapshotVolume = defineTask({
   id: 'ec2/snapshot-volume',
   phase: 'image-registration',
   description: 'Snapshot the EBS volume and wait for completion',
+  cloudCalls: ['ec2 CreateSnapshot (tagged)', 'ec2 DescribeSnapshots (until completed)'],
   run: ebs.snapshotBuildVolume,
   undo: ebs.deleteVolumeSnapshot,
 });
@@ -98,6 +106,7 @@ export const deleteVolume = defineTask({
   id: 'ec2/delete-volume',
   phase: 'cleaning',
   description: 'Delete the EBS volume',
+  cloudCalls: ['ec2 DescribeVolumes', 'ec2 DeleteVolume'],
   run: ebs.deleteBuildVolume,
 });
 

@@ -13,6 +13,7 @@ import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cloudCallText, type BuildReport } from '../../../src/report/build-report.js';
 import { assertGolden } from '../../helpers/golden.js';
+import { planFile } from '../../helpers/plan-manifest.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 const GOLDEN = 'test/fixtures/dry-runs';
@@ -73,6 +74,21 @@ describe('dry runs of the main manifests (test/fixtures/dry-runs)', () => {
       assert.equal(r.status, 0, r.stdout + r.stderr);
       const report = JSON.parse(readFileSync(reportFile, 'utf8')) as BuildReport;
       assert.ok((report.commands ?? []).length > 0, 'the report lists the commands');
+      // What `bootstrap plan` lists (each task's cloudCalls) is what the dry run's code calls.
+      const { plan } = await planFile(file);
+      const declared = new Map(
+        (plan?.tasks ?? []).map(({ task }) => [
+          task.id,
+          new Set((task.cloudCalls ?? []).map((c) => c.split(' ').slice(0, 2).join(' '))),
+        ]),
+      );
+      for (const c of report.cloudCalls ?? []) {
+        const call = `${c.service} ${c.operation}`;
+        assert.ok(
+          c.task && declared.get(c.task)?.has(call),
+          `${c.task ?? '(no task)'} calls ${call}, which its cloudCalls do not declare`,
+        );
+      }
       const text = normalize(dryRunText(report));
       const golden = join(GOLDEN, basename(file).replace(/\.ya?ml$/, '.txt'));
       assertGolden(golden, text, `the dry run of ${file}`, 'test/unit/manifests/dry-run-golden.test.ts');
