@@ -9,6 +9,7 @@ import type * as Cleanup from './commands/cleanup.js';
 import type * as Doctor from './commands/doctor.js';
 import type * as Plan from './commands/plan.js';
 import type * as Schema from './commands/schema.js';
+import type * as Unbundle from './commands/unbundle.js';
 import type * as Validate from './commands/validate.js';
 
 export const bootTestCommand = async (...a: Parameters<typeof BootTest.bootTestCommand>): Promise<number> =>
@@ -28,6 +29,9 @@ export const planCommand = async (...a: Parameters<typeof Plan.planCommand>): Pr
 
 export const schemaCommand = async (...a: Parameters<typeof Schema.schemaCommand>): Promise<number> =>
   (await import('./commands/schema.js')).schemaCommand(...a);
+
+export const unbundleCommand = async (...a: Parameters<typeof Unbundle.unbundleCommand>): Promise<number> =>
+  (await import('./commands/unbundle.js')).unbundleCommand(...a);
 
 export const validateCommand = async (...a: Parameters<typeof Validate.validateCommand>): Promise<number> =>
   (await import('./commands/validate.js')).validateCommand(...a);

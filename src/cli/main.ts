@@ -17,6 +17,7 @@ import {
   doctorCommand,
   planCommand,
   schemaCommand,
+  unbundleCommand,
   validateCommand,
 } from './lazy-commands.js';
 import { processOutput, type ColorMode, type Output } from './output.js';
@@ -214,6 +215,39 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
             ...(o.endpoint ? { endpoint: o.endpoint as string } : {}),
             ...(o.profile ? { profile: o.profile as string } : {}),
             ...(o.dryRun ? { dryRun: true } : {}),
+          },
+          io.output('auto'),
+        ),
+      ),
+    );
+
+  program
+    .command('unbundle')
+    .description(
+      'check an instance-store bundle (signature, part and image digests) and write its disk image',
+    )
+    .argument(
+      '<manifest>',
+      'NAME.manifest.xml with its parts next to it, or s3://BUCKET/PATH/NAME.manifest.xml',
+    )
+    .requiredOption('--key <file>', 'PEM private key of the certificate the bundle was made for')
+    .requiredOption('--out <image>', 'the raw disk image to write (atomically: nothing on failure)')
+    .option('--cert <file>', "certificate that signed the manifest (default: --key's public half)")
+    .option('--region <region>', 'region of the s3:// bucket (default: the SDK configuration)')
+    .option('--endpoint <url>', 'S3 endpoint for s3:// (an emulator, a compatible store)')
+    .option('--force', 'replace --out if it exists')
+    .option('--debug', 'show a stack trace for an internal error')
+    .action((manifest: string, o: Record<string, unknown>) =>
+      run(
+        unbundleCommand(
+          manifest,
+          {
+            key: o.key as string,
+            out: o.out as string,
+            ...(o.cert ? { cert: o.cert as string } : {}),
+            ...(o.region ? { region: o.region as string } : {}),
+            ...(o.endpoint ? { endpoint: o.endpoint as string } : {}),
+            ...(o.force ? { force: true } : {}),
           },
           io.output('auto'),
         ),

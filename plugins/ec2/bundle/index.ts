@@ -11,3 +11,7 @@ export { partFilename, type BundlePart } from './part-writer.js';
 export { ec2CertificatePem, ec2CertificateFile } from './ec2-certificates.js';
 export { loadUserKeys } from './bundle-keys.js';
 export { DEFAULT_BLOCK_DEVICE_MAPPING, type BlockDeviceMapping } from './manifest-xml.js';
+export { unbundle, localBundleSource, UnbundleError, MAX_PART_BYTES } from './read-bundle.js';
+export type { BundleSource, UnbundleOptions, UnbundleResult } from './read-bundle.js';
+export { openBundleSource, type OpenedBundleSource } from './open-bundle-source.js';
+export { parseBundleManifest, type ParsedManifest } from './parse-manifest.js';

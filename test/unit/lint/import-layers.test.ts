@@ -84,6 +84,14 @@ describe('eslint layers rule', () => {
     assert.deepEqual(await layerErrors('src/base/x/y/z.ts', "import '../../../../plugins/kvm/index.js';\n"), [
       'src/base may not import plugins (only src/registry lists them)',
     ]);
+    // The CLI reaches a plugin family's tools (bootstrap unbundle) through its public.ts only.
+    assert.deepEqual(
+      await layerErrors(
+        'src/cli/commands/x.ts',
+        "import '../../../plugins/ec2/public.js';\nimport '../../../plugins/ec2/bundle/read-bundle.js';\n",
+      ),
+      ['src/cli may not import plugins (only src/registry lists them; the CLI may use a plugin public.ts)'],
+    );
   });
 
   it('passes the tree’s own core, engine and ec2 family files', async () => {
