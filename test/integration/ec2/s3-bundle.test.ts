@@ -1,11 +1,12 @@
 /**
  * The S3 instance-store route against moto (a real HTTP S3 server, path-style addressing): the
  * `ec2/bundle-image` task bundles a small real ext4 image (mkfs.ext4 -d, with 24 MiB of incompressible
- * data so the bundle has three 10 MiB parts), uploads it, and the test downloads every object, unwraps
- * the key with its own certificate's private key, decrypts, reassembles and compares with the image;
- * the manifest is checked element by element and RegisterImage accepts its location. Then failures:
- * a part PUT failing for good, an abort (Ctrl-C) part-way, and a bucket refusing ACLs (through the
- * fault proxy) must each leave no object behind after undo. Needs moto (.venv) and mkfs.ext4; ~15 s.
+ * data so the bundle has three 10 MiB parts), uploads it, and `bootstrap unbundle s3://...` reads it
+ * back from moto with the test certificate's private key (signature, part and image digests checked)
+ * and must give the image byte for byte; the manifest is checked element by element and RegisterImage
+ * accepts its location. Then failures: a part PUT failing for good, an abort (Ctrl-C) part-way, and a
+ * bucket refusing ACLs (through the fault proxy) must each leave no object behind after undo. Needs
+ * moto (.venv) and mkfs.ext4; ~15 s.
  *
  * Why not a whole `bootstrap build`: validation refuses volume.backing s3 until pvgrub can be built
  * and tested (plugins/ec2/README.md, "S3 instance-store bundles"); the task is the whole S3 route.
@@ -41,12 +42,8 @@ import {
 } from '../../helpers/fake-context.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
 import { MOTO_CREDENTIALS, motoSkip, startMoto, type Moto } from '../../helpers/moto.js';
-import {
-  elementText,
-  makeUserCredentials,
-  openBundle,
-  openingTags,
-} from '../../unit/plugins/ec2/bundle-open.js';
+import { runCli } from '../../helpers/run-cli.js';
+import { elementText, makeUserCredentials, openingTags } from '../../unit/plugins/ec2/bundle-open.js';
 
 const MKFS = '/usr/sbin/mkfs.ext4';
 const skip = motoSkip || (existsSync(MKFS) ? false : 'needs mkfs.ext4 (e2fsprogs)');
@@ -170,15 +167,39 @@ describe('S3 instance-store bundle against moto', { skip }, () => {
     assert.equal(existsSync(join(workspace, 's3-bundle')), false);
 
     const xml = (await download('debian-bookworm-s3.manifest.xml')).toString('utf8');
-    const parts = new Map<string, Buffer>();
-    for (const k of keys.filter((k) => k.includes('.part.'))) parts.set(k, await download(k));
-    const opened = openBundle(
-      xml,
-      (name) => parts.get(name) ?? assert.fail(`manifest names ${name}, not in the bucket`),
+    // `bootstrap unbundle` reads the bundle from the bucket (its s3:// route), checks the signature and
+    // every digest, and writes the image.
+    const unbundled = join(dir, 'unbundled.raw');
+    const cli = await runCli([
+      'unbundle',
+      `s3://${BUCKET}/debian-bookworm-s3.manifest.xml`,
+      '--key',
       creds.keyPath,
+      '--out',
+      unbundled,
+      '--endpoint',
+      moto.endpoint,
+      '--region',
+      'us-east-1',
+    ]);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(
+      cli.stderr,
+      /3 part digests and the image digest verified; debian-bookworm-s3 \(67108864 bytes\)/,
     );
-    assert.ok(opened.file.equals(imageBytes), 'the reassembled image differs from the image file');
-    assert.equal(opened.fileName, 'debian-bookworm-s3');
+    assert.ok(readFileSync(unbundled).equals(imageBytes), 'the unbundled image differs from the image file');
+    const missing = await runCli([
+      'unbundle',
+      `s3://${BUCKET}/no-such.manifest.xml`,
+      '--key',
+      creds.keyPath,
+      '--out',
+      join(dir, 'none.raw'),
+      '--endpoint',
+      moto.endpoint,
+    ]);
+    assert.equal(missing.status, 2, missing.stderr);
+    assert.match(missing.stderr, /no manifest at s3:\/\/debian-amis\/no-such\.manifest\.xml/);
     assert.equal(Number(elementText(xml, 'size')), imageBytes.length);
     assert.equal(elementText(xml, 'user'), '123456789012');
     const tags = openingTags(xml);
