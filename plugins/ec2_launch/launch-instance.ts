@@ -71,14 +71,12 @@ export async function launchInstance(ctx: TaskContext): Promise<void> {
   const image = ctx.state.get(REGISTERED_IMAGE);
   if (!image) throw new BuildError('there is no AMI to launch (ec2/register-image has not run)');
   const aws = await awsFor(ctx);
-  const endpoint = aws.endpointOf('ec2');
   ctx.state.set(LAUNCHED, { key });
   await ctx.journal.intend({
     plugin: 'ec2_launch',
     kind: 'instance',
     key,
-    region: aws.region,
-    ...(endpoint ? { endpoint } : {}),
+    ...aws.journalScope('ec2'),
     product: true,
   });
   // Not aborted mid-call: an aborted RunInstances can still start the instance and lose its id.

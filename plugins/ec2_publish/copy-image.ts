@@ -77,13 +77,11 @@ export async function publishImage(ctx: TaskContext): Promise<void> {
       const key = `debian-image-bootstrap-${ctx.runId}-copy-${region}`;
       const copy: Copy = { key, region, clients };
       copies.push(copy);
-      const endpoint = clients.endpointOf('ec2');
       await ctx.journal.intend({
         plugin: 'ec2',
         kind: 'image',
         key,
-        region,
-        ...(endpoint ? { endpoint } : {}),
+        ...clients.journalScope('ec2'),
         product: true,
       });
       const out = await clients.ec2.send(

@@ -54,6 +54,8 @@ export interface AwsClients {
   readonly credentialSource: string;
   /** The endpoint each service talks to when it is not AWS's default, for the journal. */
   endpointOf(service: AwsService): string | undefined;
+  /** Where a resource made through `service` lives, as the journal records it (region, endpoint). */
+  journalScope(service: AwsService): { region: string; endpoint?: string };
   /** Sets where calls are recorded from now on (the running task's context). */
   useSink(sink: CallSink | undefined): void;
   /** Records a call that is not an SDK request (a summary the dry run's stand-ins give). */
@@ -166,6 +168,10 @@ export async function createAwsClients(settings: AwsClientSettings): Promise<Aws
     credentialSource: source,
     dryRun,
     endpointOf: (service) => endpointFor(service, settings.endpoints, env),
+    journalScope(service) {
+      const endpoint = endpointFor(service, settings.endpoints, env);
+      return { region, ...(endpoint ? { endpoint } : {}) };
+    },
     useSink(next) {
       sink = next;
     },

@@ -32,16 +32,14 @@ export async function registerRootImage(ctx: TaskContext): Promise<void> {
     { ...(snapshot ? { snapshot } : {}), ...(imageLocation ? { imageLocation } : {}) },
     tags,
   );
-  const { ec2, region, endpointOf } = await awsFor(ctx);
-  const endpoint = endpointOf('ec2');
+  const { ec2, region, journalScope } = await awsFor(ctx);
   const key = `debian-image-bootstrap-${ctx.runId}-image`;
   ctx.state.set(STARTED_IMAGE, { key });
   await ctx.journal.intend({
     plugin: 'ec2',
     kind: 'image',
     key,
-    region,
-    ...(endpoint ? { endpoint } : {}),
+    ...journalScope('ec2'),
     product: true,
     ...(snapshot ? { detail: { snapshot: snapshot.snapshotId } } : {}),
   });

@@ -44,15 +44,13 @@ export async function uploadRootSnapshot(ctx: TaskContext): Promise<void> {
   const concurrency = p.snapshot_upload?.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY;
   if (!file) throw new BuildError('there is no image file to upload (base/export-image has not run)');
   const aws = await awsFor(ctx);
-  const { ec2, region, endpointOf } = aws;
-  const endpoint = endpointOf('ec2');
+  const { ec2, region } = aws;
   ctx.state.set(STARTED_SNAPSHOT, { key: clientToken });
   await ctx.journal.intend({
     plugin: 'ec2',
     kind: 'snapshot',
     key: clientToken,
-    region,
-    ...(endpoint ? { endpoint } : {}),
+    ...aws.journalScope('ec2'),
     product: true,
   });
   const result = await aws.uploadImage({

@@ -52,11 +52,10 @@ export async function createBuildVolume(ctx: TaskContext): Promise<void> {
   const key = `debian-image-bootstrap-${ctx.runId}-volume`;
   const tags = resourceTags(ctx.manifest, ctx.runId);
   const instance = buildInstance(ctx);
-  const { ec2, region, endpointOf } = await awsFor(ctx);
+  const { ec2, journalScope } = await awsFor(ctx);
   const volume: BuildVolume = { key, sizeGiB };
   ctx.state.set(BUILD_VOLUME, volume);
-  const endpoint = endpointOf('ec2');
-  await ctx.journal.intend({ plugin: 'ec2', kind: 'volume', key, region, ...(endpoint ? { endpoint } : {}) });
+  await ctx.journal.intend({ plugin: 'ec2', kind: 'volume', key, ...journalScope('ec2') });
   volume.volumeId = await api.createVolume(ec2, {
     availabilityZone: instance.availabilityZone,
     sizeGiB,
@@ -144,17 +143,9 @@ export async function snapshotBuildVolume(ctx: TaskContext): Promise<void> {
   const tags = resourceTags(ctx.manifest, ctx.runId);
   const description = `${amiName(ctx.manifest)} root volume`;
   const volume = buildVolume(ctx);
-  const { ec2, region, endpointOf } = await awsFor(ctx);
-  const endpoint = endpointOf('ec2');
+  const { ec2, region, journalScope } = await awsFor(ctx);
   ctx.state.set(VOLUME_SNAPSHOT, { key });
-  await ctx.journal.intend({
-    plugin: 'ec2',
-    kind: 'snapshot',
-    key,
-    region,
-    ...(endpoint ? { endpoint } : {}),
-    product: true,
-  });
+  await ctx.journal.intend({ plugin: 'ec2', kind: 'snapshot', key, ...journalScope('ec2'), product: true });
   const snapshotId = await api.createSnapshot(ec2, { volumeId: volume.volumeId, description, tags });
   ctx.state.set(VOLUME_SNAPSHOT, { key, snapshotId });
   await ctx.journal.created(key, snapshotId);
