@@ -6,7 +6,7 @@
  */
 import type { Plugin } from '../api/index.js';
 import { bootTestPlugin } from '../boottest/boot-test-plugin.js';
-import type { PluginRegistry } from '../manifest/registry-types.js';
+import { byName as compareNames, type PluginRegistry } from '../manifest/registry-types.js';
 import { adminUserPlugin } from '../../plugins/admin_user/index.js';
 import { ansiblePlugin } from '../../plugins/ansible/index.js';
 import { aptProxyPlugin } from '../../plugins/apt_proxy/index.js';
@@ -69,7 +69,7 @@ export function createRegistry(plugins: readonly Plugin[], builtins: readonly Pl
     }
     byName.set(plugin.name, plugin);
   }
-  const sorted = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const sorted = [...byName.values()].sort(compareNames);
   return {
     get: (name) => byName.get(name),
     all: () => sorted,

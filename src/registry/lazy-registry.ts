@@ -5,7 +5,7 @@
  * did not load is a bug and must fail loudly, not plan a build without that plugin's tasks.
  */
 import type { Plugin } from '../api/index.js';
-import type { LoadableRegistry } from '../manifest/registry-types.js';
+import { byName as compareNames, type LoadableRegistry } from '../manifest/registry-types.js';
 import { BASE_ENTRY, PLUGIN_CATALOG, type CatalogEntry } from './plugin-catalog.js';
 
 let builtin: LoadableRegistry | undefined;
@@ -27,8 +27,7 @@ export function createLazyRegistry(
     byName.set(entry.name, standIn(entry));
   }
   const unloaded = new Set(entryOf.keys());
-  const sorted = (): Plugin[] =>
-    entries.map((e) => byName.get(e.name) as Plugin).sort((a, b) => a.name.localeCompare(b.name));
+  const sorted = (): Plugin[] => entries.map((e) => byName.get(e.name) as Plugin).sort(compareNames);
 
   async function loadOne(entry: CatalogEntry): Promise<void> {
     if (!unloaded.has(entry.name)) return;
