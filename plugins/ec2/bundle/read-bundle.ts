@@ -96,7 +96,13 @@ export function localBundleSource(manifestPath: string): BundleSource {
         );
       }
     },
-    readPart: (filename) => readFile(join(dir, filename)),
+    async readPart(filename) {
+      try {
+        return await readFile(join(dir, filename));
+      } catch (err) {
+        throw new UnbundleError(`cannot read part ${filename}: ${(err as Error).message}`);
+      }
+    },
   };
 }
 
@@ -221,6 +227,7 @@ export async function unbundle(options: UnbundleOptions): Promise<UnbundleResult
     for (const s of [encrypted, decipher]) s.on('error', (err) => gunzip.destroy(err));
     const hashed = (async function* () {
       for await (const chunk of stages as AsyncIterable<Buffer>) {
+        options.signal?.throwIfAborted();
         tarDigest.update(chunk);
         yield chunk;
       }

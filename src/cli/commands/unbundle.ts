@@ -34,10 +34,16 @@ export async function unbundleCommand(
 ): Promise<number> {
   const privateKeyPem = await readArgumentFile(opts.key, '--key');
   const certificatePem = opts.cert === undefined ? undefined : await readArgumentFile(opts.cert, '--cert');
+  // Ctrl-C stops between parts and removes the temporary file, as a failure does.
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const opened = await openBundleSource(manifest, {
       ...(opts.region ? { region: opts.region } : {}),
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+      signal: interrupt.signal,
     });
     try {
       const result = await unbundle({
@@ -46,6 +52,7 @@ export async function unbundleCommand(
         ...(certificatePem !== undefined ? { certificatePem } : {}),
         outPath: opts.out,
         ...(opts.force ? { overwrite: true } : {}),
+        signal: interrupt.signal,
       });
       out.err(
         `${manifest}: signature, ${result.parts} part digests and the image digest verified; ` +
@@ -56,11 +63,16 @@ export async function unbundleCommand(
       opened.close();
     }
   } catch (err) {
+    if (interrupt.signal.aborted)
+      throw new CliExit(EXIT_BUILD_FAILED, 'unbundle: interrupted; nothing was written');
     if (err instanceof UnbundleError)
       throw new CliExit(
         err.usage ? EXIT_USAGE : EXIT_BUILD_FAILED,
         `unbundle: ${err.message}${err.usage ? '' : '; nothing was written'}`,
       );
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

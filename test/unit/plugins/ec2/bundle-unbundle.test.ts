@@ -5,7 +5,7 @@
  * parts with SHA-1; the key and IV as hex wrapped with RSA PKCS#1 v1.5; the manifest in Amazon's or
  * euca2ools' element order, signed RSA-SHA1), and by our writer (write-bundle.ts). Then what must be
  * refused with exit 1 and nothing written: a corrupted part, a missing part, a wrong key, a changed
- * manifest, an unknown element, a wrong image digest; and exit 2 for wrong arguments.
+ * manifest, an unknown element, a wrong image digest, an abort; and exit 2 for wrong arguments.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -33,7 +33,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { ec2CertificatePem, writeBundle } from '../../../../plugins/ec2/bundle/index.js';
+import {
+  ec2CertificatePem,
+  localBundleSource,
+  unbundle,
+  writeBundle,
+  type BundleSource,
+} from '../../../../plugins/ec2/bundle/index.js';
 import { runCli } from '../../../helpers/run-cli.js';
 import { makeUserCredentials } from './bundle-open.js';
 
@@ -315,6 +321,26 @@ describe('bootstrap unbundle', () => {
         digest: '0'.repeat(40),
       });
       await refused(b.manifestPath, /the image digest is [0-9a-f]{40}, the manifest lists 0{40}/);
+    });
+
+    it('an abort part-way (Ctrl-C) leaves no file', async () => {
+      const controller = new AbortController();
+      const local = localBundleSource(bundle.manifestPath);
+      let reads = 0;
+      const source: BundleSource = {
+        ...local,
+        readPart: async (name) => {
+          if (++reads === 2) controller.abort();
+          return local.readPart(name);
+        },
+      };
+      const target = out();
+      mkdirSync(join(target, '..'));
+      await assert.rejects(
+        unbundle({ source, privateKeyPem: keyPem, outPath: target, signal: controller.signal }),
+        { name: 'AbortError' },
+      );
+      assert.deepEqual(readdirSync(join(target, '..')), []);
     });
 
     it('exits 2 for a missing option, an unreadable key or a missing manifest', async () => {
