@@ -6,8 +6,12 @@
 // `node -e 0` takes 0.1 s, that is under 2x and 4x.
 //
 // usage: node scripts/bench-startup.mjs [--rounds N] [--manifest FILE] [--tsx] [NAME=MAIN_JS ...]
-//   NAME=MAIN_JS  a compiled CLI to measure (default: now=dist/src/cli/main.js; npm run build first);
-//                 several compare builds, e.g. before=/tmp/old/dist/src/cli/main.js now=dist/src/cli/main.js
+//   NAME=MAIN_JS  a compiled CLI to measure (default: now=dist/bundle/bootstrap.mjs, the bundle that
+//                 package.json's bin and the Debian package run; npm run build first); several compare
+//                 builds, e.g. before=/tmp/old/dist/src/cli/main.js now=dist/bundle/bootstrap.mjs
+// The CLI keeps Node's compile cache in ~/.cache (src/cli/compile-cache.ts), so the rounds after the
+// first measure a warm cache, as every run but the first on a machine; NODE_DISABLE_COMPILE_CACHE=1
+// measures without it.
 //   --tsx         also the uncompiled route, node --import tsx src/cli/main.ts (what tests spawn)
 import { spawnSync } from 'node:child_process';
 
@@ -27,7 +31,7 @@ for (let i = 0; i < args.length; i++) {
     process.exit(2);
   }
 }
-if (clis.length === 0) clis.push(['now', 'dist/src/cli/main.js']);
+if (clis.length === 0) clis.push(['now', 'dist/bundle/bootstrap.mjs']);
 
 const node = process.execPath;
 const commands = [['node -e 0', [node, '-e', '0']]];

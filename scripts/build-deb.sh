@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Debian package of the CLI, bootstrap_<version>-1_<arch>.deb, with dpkg-deb:
 #   /usr/bin/bootstrap                  launcher: the CLI on the package's own Node.js
-#   /usr/lib/bootstrap/                 package.json, compiled dist/, production node_modules/, data/,
-#                                       templates/, the plugins' run-time files, node/bin/node
+#   /usr/lib/bootstrap/                 package.json, compiled dist/ (the CLI bundled in dist/bundle/),
+#                                       production node_modules/, data/, templates/, the plugins'
+#                                       run-time files, node/bin/node
 #   /usr/share/bootstrap/manifests/     the shipped manifests (and schemas/ they point editors at);
 #                                       /usr/lib/bootstrap/manifests links there, so
 #                                       `bootstrap manifests/debian-qemu.yml` works from any directory
@@ -62,8 +63,11 @@ echo "installing the production dependencies" >&2
 rm -rf "$lib/package-lock.json" "$lib/node_modules/.bin"
 # The dependencies' dotfiles (.npmignore, .eslintrc, .gitattributes, ...) are for their developers.
 find "$lib/node_modules" -name '.*' -prune -exec rm -rf {} +
-# The manifest schema compiled once here, not on every run (src/manifest/schema-validator.ts).
+# The manifest schema compiled once here, not on every run (src/manifest/schema-validator.ts), and
+# the CLI bundled into dist/bundle/, which /usr/bin/bootstrap runs (scripts/bundle-cli.mjs: a fast
+# start). The compiled tree stays: compile-schema.mjs and gen-cli-docs.mjs read it.
 node scripts/compile-schema.mjs "$lib/dist" >&2
+node scripts/bundle-cli.mjs "$lib/dist" >&2
 
 echo "adding Node.js $NODE_VERSION ($arch)" >&2
 node_pkg=$(node_dist_package "$arch")
@@ -77,7 +81,7 @@ strip --remove-section=.comment --remove-section=.note "$lib/node/bin/node"
 cat >"$root/usr/bin/bootstrap" <<EOF
 #!/bin/sh
 # bootstrap(1), on the Node.js $NODE_VERSION shipped in this package.
-exec /usr/lib/$pkg/node/bin/node /usr/lib/$pkg/dist/src/cli/main.js "\$@"
+exec /usr/lib/$pkg/node/bin/node /usr/lib/$pkg/dist/bundle/bootstrap.mjs "\$@"
 EOF
 
 echo "generating the man page and the bash completion" >&2
