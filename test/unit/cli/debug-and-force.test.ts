@@ -9,7 +9,16 @@ import { makeProgram } from '../../../src/cli/main.js';
 test('every command accepts --debug, which the internal-error hint tells the user to add', async () => {
   const program = makeProgram(() => {});
   const names = program.commands.map((c) => c.name()).sort();
-  assert.deepEqual(names, ['boot-test', 'build', 'cleanup', 'doctor', 'plan', 'schema', 'validate']);
+  assert.deepEqual(names, [
+    'boot-test',
+    'build',
+    'cleanup',
+    'doctor',
+    'plan',
+    'schema',
+    'unbundle',
+    'validate',
+  ]);
   for (const command of program.commands) {
     assert.ok(
       command.options.some((o) => o.long === '--debug'),
