@@ -3,6 +3,8 @@
  * crawls (it walks every listing, so each directory needs one, or it retries for minutes) plus what
  * EC2 init scripts read. Values describe one fake instance; the SSH key and user-data are per run.
  */
+import { GUEST_NET } from './qemu-argv.js';
+
 export interface InstanceIdentity {
   readonly instanceId: string;
   readonly imageId: string;
@@ -17,6 +19,30 @@ export interface InstanceIdentity {
   readonly publicKey: string;
   /** Bytes as the guest gets them: a Buffer for binary user-data (gzip), a string for text. */
   readonly userData?: string | Buffer;
+}
+
+/**
+ * The one fake instance every boot test and `bootstrap run` guest is: fixed ids in us-east-1, the MAC
+ * QEMU gives the NIC, the address QEMU's DHCP hands out first, and this run's key and user-data.
+ */
+export function fakeInstance(
+  arch: 'amd64' | 'arm64',
+  publicKey: string,
+  userData?: string | Buffer,
+): InstanceIdentity {
+  return {
+    instanceId: 'i-0b00715e57000000a',
+    imageId: 'ami-0b00715e57000000a',
+    // A Graviton type for arm64, as EC2 would report.
+    instanceType: arch === 'arm64' ? 't4g.micro' : 't3.micro',
+    region: 'us-east-1',
+    availabilityZone: 'us-east-1a',
+    mac: '52:54:00:b0:07:01',
+    localIpv4: GUEST_NET.dhcpStart,
+    architecture: arch === 'arm64' ? 'arm64' : 'x86_64',
+    publicKey,
+    ...(userData !== undefined ? { userData } : {}),
+  };
 }
 
 /** A directory maps names to subtrees; a string or Buffer is a leaf's content. */

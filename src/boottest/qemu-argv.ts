@@ -12,8 +12,17 @@ export interface QemuConfig {
   readonly arch: GuestArch;
   readonly accel: Accel;
   readonly firmware: Firmware;
-  /** The qcow2 overlay the guest writes to. */
+  /** The disk the guest writes to: the throw-away qcow2 overlay, or the image itself (`persistent`). */
   readonly overlay: string;
+  /** The disk's format (default qcow2: the overlay); raw for a raw image booted with `persistent`. */
+  readonly diskFormat?: 'qcow2' | 'raw';
+  /**
+   * The guest writes to a disk that is kept (`bootstrap run --persist`): QEMU flushes it as the guest
+   * asks (cache=writeback) instead of the overlay's cache=unsafe, which may lose writes on a crash.
+   */
+  readonly persistent?: boolean;
+  /** A reboot in the guest restarts it (interactive use); by default QEMU exits (-no-reboot). */
+  readonly allowReboot?: boolean;
   /** UEFI only: read-only firmware code and this run's writable copy of the variable store. */
   readonly uefiCode?: string;
   readonly uefiVars?: string;
@@ -77,11 +86,11 @@ export function qemuArgv(c: QemuConfig): string[] {
     'none',
     '-serial',
     'stdio',
-    '-no-reboot',
+    ...(c.allowReboot ? [] : ['-no-reboot']),
     '-smbios',
     `type=1,manufacturer=Amazon EC2,product=boot-test,serial=${c.smbiosUuid},uuid=${c.smbiosUuid}`,
     '-drive',
-    `file=${c.overlay},format=qcow2,if=virtio,cache=unsafe,discard=unmap`,
+    `file=${c.overlay},format=${c.diskFormat ?? 'qcow2'},if=virtio,cache=${c.persistent ? 'writeback' : 'unsafe'},discard=unmap`,
     '-netdev',
     netdev(c),
     '-device',

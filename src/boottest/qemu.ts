@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, copyFile, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import type { Writable } from 'node:stream';
 import { join, resolve } from 'node:path';
 import type { CommandRunner } from '../api/index.js';
 import { watchConsole, type ConsoleWatch } from './console-watch.js';
@@ -22,15 +23,24 @@ export interface Overlay {
 
 export async function createOverlay(runner: CommandRunner, image: string, dir: string): Promise<Overlay> {
   const abs = resolve(image);
-  // --force-share: only reads, and works while something else holds the image open.
-  const info = await runner.run(['qemu-img', 'info', '--force-share', '--output=json', abs]);
-  const parsed = JSON.parse(info.stdout) as { format?: string; 'virtual-size'?: number };
-  const format = parsed.format === 'qcow2' ? 'qcow2' : parsed.format === 'raw' ? 'raw' : undefined;
-  if (!format) throw new Error(`${image}: unsupported image format ${String(parsed.format)} (raw or qcow2)`);
+  const { format, bytes } = await imageFormat(runner, abs);
   const path = join(dir, 'overlay.qcow2');
   await runner.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', format, '-b', abs, path]);
   await runner.run(['qemu-img', 'resize', '-q', path, GROW_BY]);
-  return { path, backingFormat: format, imageBytes: parsed['virtual-size'] ?? 0 };
+  return { path, backingFormat: format, imageBytes: bytes };
+}
+
+/** The image's format (raw or qcow2, anything else refused) and virtual size in bytes. */
+export async function imageFormat(
+  runner: CommandRunner,
+  image: string,
+): Promise<{ format: 'raw' | 'qcow2'; bytes: number }> {
+  // --force-share: only reads, and works while something else holds the image open.
+  const info = await runner.run(['qemu-img', 'info', '--force-share', '--output=json', resolve(image)]);
+  const parsed = JSON.parse(info.stdout) as { format?: string; 'virtual-size'?: number };
+  const format = parsed.format === 'qcow2' ? 'qcow2' : parsed.format === 'raw' ? 'raw' : undefined;
+  if (!format) throw new Error(`${image}: unsupported image format ${String(parsed.format)} (raw or qcow2)`);
+  return { format, bytes: parsed['virtual-size'] ?? 0 };
 }
 
 /** Firmware files by architecture, newest layout first (Debian's ovmf and qemu-efi-aarch64). */
@@ -172,6 +182,8 @@ export async function detectAccel(arch: GuestArch, trialMs = 1000): Promise<Acce
 export interface QemuProcess {
   readonly pid: number | undefined;
   readonly console: ConsoleWatch;
+  /** The serial console's input, with `startQemu(..., { input: true })`; else undefined. */
+  readonly input: Writable | undefined;
   /** Resolves with QEMU's exit code (or signal name) when it ends. */
   readonly exited: Promise<number | string>;
   /** Kills QEMU by its PID (SIGTERM, then SIGKILL) and waits for it. Safe to call twice. */
@@ -180,11 +192,22 @@ export interface QemuProcess {
   stderr(): string;
 }
 
-export function startQemu(argv: readonly string[], serialLog: string): QemuProcess {
+export interface QemuStdio {
+  /** Keep the serial console's input open (`QemuProcess.input`); by default QEMU reads nothing. */
+  readonly input?: boolean;
+  /** Also copy everything the serial console prints here (a terminal). */
+  readonly echo?: Writable;
+}
+
+export function startQemu(argv: readonly string[], serialLog: string, stdio: QemuStdio = {}): QemuProcess {
   const [file, ...args] = argv;
   if (!file) throw new TypeError('empty QEMU command line');
   const startedAt = Date.now();
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, { stdio: [stdio.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  // A guest that stops reading must not crash the caller with EPIPE once QEMU is gone.
+  child.stdin?.on('error', () => undefined);
+  const echo = stdio.echo;
+  if (echo) child.stdout?.on('data', (c: Buffer) => echo.write(c));
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString('utf8');
@@ -201,6 +224,7 @@ export function startQemu(argv: readonly string[], serialLog: string): QemuProce
   return {
     pid: child.pid,
     console,
+    input: child.stdin ?? undefined,
     exited,
     stderr: () => stderr,
     stop: async () => {

@@ -4,31 +4,22 @@
  * ports, the overlay and the temp dir) on success, failure, timeout and abort. The temp dir, with the
  * serial log, is kept when a check failed or `keep` is set.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CommandRunner } from '../api/index.js';
 import type { CheckResult } from './checks.js';
 import { runGuestSession, type GuestChecks, type SessionResult } from './guest-session.js';
+import { prepareGuest, type PreparedGuest } from './guest-machine.js';
 import { readImageFacts } from './image-facts.js';
-import { metadataTree, type InstanceIdentity } from './imds-data.js';
-import { startImdsServer, type ImdsFaults, type ImdsServer } from './imds-server.js';
+import { metadataTree } from './imds-data.js';
+import type { ImdsFaults } from './imds-server.js';
 import { USER_DATA } from './guest-probe.js';
 import { combineGuestChecks, secureBootChecks, tpmChecks } from './firmware-checks.js';
-import {
-  createOverlay,
-  detectAccel,
-  freePort,
-  prepareUefi,
-  startQemu,
-  startSwtpm,
-  type QemuProcess,
-  type SwtpmProcess,
-} from './qemu.js';
-import { ec2Uuid, GUEST_NET, qemuArgv, type Accel, type Firmware, type GuestArch } from './qemu-argv.js';
+import { startQemu, type QemuProcess } from './qemu.js';
+import type { Accel, Firmware, GuestArch } from './qemu-argv.js';
 import { passed, type BootTestReport } from './report.js';
-import { generateKey, sleep, sshRun } from './ssh.js';
+import { sleep, sshRun } from './ssh.js';
 import { judgeImdsFaults } from './ec2-checks.js';
 
 export interface BootTestOptions {
@@ -108,64 +99,36 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
   const user = o.user ?? 'root';
   const dir = await mkdtemp(join(tmpdir(), 'boot-test-'));
   o.onResources?.({ dir });
-  let server: ImdsServer | undefined;
+  let guest: PreparedGuest | undefined;
   let qemu: QemuProcess | undefined;
-  let swtpm: SwtpmProcess | undefined;
   let accel: Accel = o.accel ?? 'tcg';
   let session: SessionResult = { checks: [], timeToLoginPrompt: null, timeToSsh: null };
   let ok = false;
   let finished = false;
   try {
-    const key = o.sshKey
-      ? { privateKey: resolve(o.sshKey), publicKey: `${resolve(o.sshKey)}.pub` }
-      : await generateKey(o.runner, dir);
-    const overlay = await createOverlay(o.runner, image, dir);
-    const imageFacts = await readImageFacts(o.runner, image, overlay.backingFormat);
-    const identity: InstanceIdentity = {
-      instanceId: 'i-0b00715e57000000a',
-      imageId: 'ami-0b00715e57000000a',
-      // A Graviton type for arm64, as EC2 would report.
-      instanceType: arch === 'arm64' ? 't4g.micro' : 't3.micro',
-      region: 'us-east-1',
-      availabilityZone: 'us-east-1a',
-      mac: '52:54:00:b0:07:01',
-      localIpv4: GUEST_NET.dhcpStart,
-      architecture: arch === 'arm64' ? 'arm64' : 'x86_64',
-      publicKey: await readFile(key.publicKey, 'utf8'),
+    guest = await prepareGuest({
+      image,
+      runner: o.runner,
+      dir,
+      arch,
+      firmware,
       userData: o.userData ?? USER_DATA,
-    };
-    server = await startImdsServer({
-      tree: metadataTree(identity),
-      requireV2: imds === 'v2',
-      ...(o.imdsFaults ? { faults: o.imdsFaults } : {}),
+      imds,
+      ...(o.secureBoot ? { secureBoot: true } : {}),
+      ...(o.tpm ? { tpm: true } : {}),
+      ...(o.accel ? { accel: o.accel } : {}),
+      ...(o.sshKey ? { sshKey: o.sshKey } : {}),
+      ...(o.imdsFaults ? { imdsFaults: o.imdsFaults } : {}),
+      onSwtpm: (pid) => o.onResources?.({ pids: [pid], dir }),
     });
-    accel = o.accel ?? (await detectAccel(arch));
-    const uefi = firmware === 'uefi' ? await prepareUefi(arch, dir, o.secureBoot) : undefined;
-    if (o.tpm) {
-      swtpm = await startSwtpm(dir);
-      if (swtpm.pid !== undefined) o.onResources?.({ pids: [swtpm.pid], dir });
-    }
-    const sshPort = await freePort();
+    const { key, identity, server, sshPort, swtpm, argv } = guest;
+    accel = guest.accel;
+    const imageFacts = await readImageFacts(o.runner, image, guest.imageFormat);
     const guestChecks = combineGuestChecks(
       o.secureBoot ? secureBootChecks : undefined,
       o.tpm ? tpmChecks : undefined,
       o.guestChecks,
     );
-    const argv = qemuArgv({
-      arch,
-      accel,
-      firmware,
-      overlay: overlay.path,
-      ...(uefi ? { uefiCode: uefi.code, uefiVars: uefi.vars } : {}),
-      sshPort,
-      imdsPort: server.port,
-      mac: identity.mac,
-      smbiosUuid: ec2Uuid(randomUUID()),
-      // The way in that needs nothing in the image: systemd 254+ provisions root's key from it.
-      credentials: { 'ssh.authorized_keys.root': identity.publicKey.trim() + '\n' },
-      ...(o.secureBoot ? { secureBoot: true } : {}),
-      ...(swtpm ? { tpmSocket: swtpm.socket } : {}),
-    });
     const extras = [o.secureBoot ? 'Secure Boot' : '', swtpm ? 'TPM 2.0' : ''].filter(Boolean);
     o.onStatus?.(
       `booting ${image} (${[firmware, ...extras, accel].join(', ')}), serial log ${join(dir, 'serial.log')}`,
@@ -248,8 +211,7 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
     finished = true;
   } finally {
     await qemu?.stop();
-    await swtpm?.stop();
-    await server?.close();
+    await guest?.release();
     // Kept: everything with --keep; the serial log of a failed run. An aborted or crashed run leaves nothing.
     if (!o.keep && (ok || !finished)) await rm(dir, { recursive: true, force: true });
     else if (!o.keep) await rm(join(dir, 'overlay.qcow2'), { force: true });
@@ -270,7 +232,7 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestReport> {
     notApplicable: session.checks
       .filter((c) => c.status === 'skipped')
       .map((c) => ({ name: c.name, reason: c.detail })),
-    imdsRequests: server ? [...server.requests] : [],
+    imdsRequests: guest ? [...guest.server.requests] : [],
     ...(kept ? { serialLog: join(dir, 'serial.log'), workDir: dir } : {}),
     ok,
   };

@@ -24,26 +24,35 @@ export interface SshTarget {
 
 export function sshArgv(t: SshTarget, command: string, connectTimeout = 10): string[] {
   return [
+    ...loginArgv(t, ['BatchMode=yes', `ConnectTimeout=${connectTimeout}`]),
+    // The remote command is a fixed string of this module's own probes, never manifest input.
+    command,
+  ];
+}
+
+/**
+ * The ssh command a person types (`bootstrap run`): the same key, port and host-key options, a
+ * terminal and prompts allowed; `command` (words, joined by the remote shell) runs instead of a shell.
+ */
+export function interactiveSshArgv(t: SshTarget, command: readonly string[] = []): string[] {
+  return [...loginArgv(t, []), ...command];
+}
+
+function loginArgv(t: SshTarget, options: readonly string[]): string[] {
+  return [
     'ssh',
     '-i',
     t.key,
     '-p',
     String(t.port),
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'LogLevel=ERROR',
-    '-o',
-    `ConnectTimeout=${connectTimeout}`,
+    ...[
+      'StrictHostKeyChecking=no',
+      'UserKnownHostsFile=/dev/null',
+      ...options,
+      'IdentitiesOnly=yes',
+      'LogLevel=ERROR',
+    ].flatMap((o) => ['-o', o]),
     `${t.user}@127.0.0.1`,
-    // The remote command is a fixed string of this module's own probes, never manifest input.
-    command,
   ];
 }
 

@@ -8,6 +8,7 @@ import type * as Build from './commands/build.js';
 import type * as Cleanup from './commands/cleanup.js';
 import type * as Doctor from './commands/doctor.js';
 import type * as Plan from './commands/plan.js';
+import type * as Run from './commands/run.js';
 import type * as Schema from './commands/schema.js';
 import type * as Unbundle from './commands/unbundle.js';
 import type * as Validate from './commands/validate.js';
@@ -26,6 +27,9 @@ export const doctorCommand = async (...a: Parameters<typeof Doctor.doctorCommand
 
 export const planCommand = async (...a: Parameters<typeof Plan.planCommand>): Promise<number> =>
   (await import('./commands/plan.js')).planCommand(...a);
+
+export const runCommand = async (...a: Parameters<typeof Run.runCommand>): Promise<number> =>
+  (await import('./commands/run.js')).runCommand(...a);
 
 export const schemaCommand = async (...a: Parameters<typeof Schema.schemaCommand>): Promise<number> =>
   (await import('./commands/schema.js')).schemaCommand(...a);

@@ -16,6 +16,7 @@ import {
   cleanupCommand,
   doctorCommand,
   planCommand,
+  runCommand,
   schemaCommand,
   unbundleCommand,
   validateCommand,
@@ -186,6 +187,57 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
             ...(o.requireSsh ? { requireSsh: true } : {}),
             ...(o.secureBoot ? { secureBoot: true } : {}),
             ...(o.tpm ? { tpm: true } : {}),
+          },
+          io.output(o.color as ColorMode),
+        ),
+      ),
+    );
+
+  program
+    .command('run')
+    .description(
+      'boot an image to use it: the serial console on the terminal (Ctrl-] quits), or --ssh to log in',
+    )
+    .argument('<image>', 'raw or qcow2 image (booted through a throw-away overlay unless --persist)')
+    .argument('[command...]', 'with --ssh, after --: run this command over SSH and exit with its status')
+    .option('--manifest <file>', "the image's manifest: firmware, architecture, SSH user")
+    .addOption(
+      new Option('--firmware <type>', 'firmware (default: from the manifest, else bios)').choices([
+        'bios',
+        'uefi',
+      ]),
+    )
+    .option('--secure-boot', "UEFI Secure Boot with Microsoft's keys (OVMF)")
+    .option('--tpm', 'attach a swtpm TPM 2.0')
+    .option('--persist', 'boot the image itself: what the guest writes stays in the image')
+    .option('--ssh', 'wait for SSH and log in (or run COMMAND) instead of showing the console')
+    .option('--ssh-key <path>', 'your private key (PATH.pub is given to the guest) instead of a fresh one')
+    .option(
+      '--user <name>',
+      "SSH user (default: the manifest's cloud_init username, admin for EC2 init scripts, else root)",
+    )
+    .option('--memory <MiB>', 'guest memory in MiB (default 1024)')
+    .option('--cpus <n>', 'guest CPUs (default 2)')
+    .option('--timeout <seconds>', 'with --ssh: how long to wait for SSH (default 300)')
+    .option('--debug', 'show a stack trace for an internal error')
+    .addOption(colorOption())
+    .action((image: string, command: string[], o: Record<string, unknown>) =>
+      run(
+        runCommand(
+          image,
+          command,
+          {
+            ...(o.manifest ? { manifest: o.manifest as string } : {}),
+            ...(o.firmware ? { firmware: o.firmware as string } : {}),
+            ...(o.secureBoot ? { secureBoot: true } : {}),
+            ...(o.tpm ? { tpm: true } : {}),
+            ...(o.persist ? { persist: true } : {}),
+            ...(o.ssh ? { ssh: true } : {}),
+            ...(o.sshKey ? { sshKey: o.sshKey as string } : {}),
+            ...(o.user ? { user: o.user as string } : {}),
+            ...(o.memory ? { memory: o.memory as string } : {}),
+            ...(o.cpus ? { cpus: o.cpus as string } : {}),
+            ...(o.timeout ? { timeout: o.timeout as string } : {}),
           },
           io.output(o.color as ColorMode),
         ),

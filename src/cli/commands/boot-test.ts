@@ -4,21 +4,14 @@
  * grown root, fresh host keys and machine-id, no build-host leftovers). Exit 0 when every check
  * passed, 1 when one failed, 2 for usage errors. Ctrl-C stops QEMU and removes the temp dir.
  */
-import { rmSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { bootDefaults, NO_MANIFEST_DEFAULTS } from '../../boottest/manifest-defaults.js';
 import { formatCheck, runBootTest, writeBootReport, type BootTestReport } from '../../boottest/index.js';
 import { ec2ChecksFor } from '../../boottest/ec2-checks.js';
-import { readImageArchitecture } from '../../boottest/image-facts.js';
-import { qemuBinary } from '../../boottest/qemu-argv.js';
-import { installInterruptHandlers } from '../../engine/interrupts.js';
-import { findMissingCommands, formatMissing } from '../../host/host-commands.js';
 import { createNullLogger } from '../../log/logger.js';
 import { createHostRunner } from '../../runner/index.js';
 import { CliExit, EXIT_BUILD_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
-import { loadForCli } from '../load-for-cli.js';
 import type { Output } from '../output.js';
+import { bootTarget, checkFirmwareFlags, guestInterrupts, oneOf } from './boot-target.js';
 
 export interface BootTestCommandOptions {
   readonly manifest?: string;
@@ -41,56 +34,19 @@ export async function bootTestCommand(
   opts: BootTestCommandOptions,
   out: Output,
 ): Promise<number> {
-  const firmware = oneOf('--firmware', opts.firmware, ['bios', 'uefi'] as const);
+  checkFirmwareFlags(opts);
   const imds = oneOf('--imds', opts.imds, ['v1', 'v2'] as const) ?? 'v1';
   const timeoutSeconds = opts.timeout === undefined ? undefined : Number(opts.timeout);
   if (timeoutSeconds !== undefined && !(Number.isFinite(timeoutSeconds) && timeoutSeconds > 0)) {
     throw new CliExit(EXIT_USAGE, `--timeout: "${opts.timeout}" is not a number of seconds`);
   }
-  if (opts.secureBoot && firmware === 'bios') {
-    throw new CliExit(EXIT_USAGE, '--secure-boot boots with UEFI; it cannot go with --firmware bios');
-  }
-  try {
-    await access(image, constants.R_OK);
-  } catch {
-    throw new CliExit(EXIT_USAGE, `${image}: no such image (or not readable)`);
-  }
-  const defaults = opts.manifest ? bootDefaults(await loadForCli(opts.manifest, out)) : NO_MANIFEST_DEFAULTS;
-  // Without a manifest, the image says what it is (an arm64 image boots with qemu-system-aarch64).
-  const probe = createHostRunner({ log: createNullLogger(), signal: new AbortController().signal });
-  const arch = opts.manifest ? defaults.arch : ((await readImageArchitecture(probe, image)) ?? defaults.arch);
-  if (arch === 'arm64' && firmware === 'bios') {
-    throw new CliExit(EXIT_USAGE, '--firmware bios: arm64 machines boot with UEFI only');
-  }
-  if (opts.secureBoot && arch !== 'amd64') {
-    throw new CliExit(EXIT_USAGE, '--secure-boot: only amd64 images (OVMF with Microsoft keys) for now');
-  }
+  const { defaults, arch, firmware } = await bootTarget(image, opts, out, 'boot-test');
   const ec2Checks = ec2ChecksFor(defaults.ec2);
-  const needs = new Map(
-    ['qemu-img', qemuBinary(arch), 'socat', 'ssh', 'ssh-keygen', ...(opts.tpm ? ['swtpm'] : [])].map((c) => [
-      c,
-      ['boot-test'],
-    ]),
-  );
-  const missing = await findMissingCommands(needs);
-  if (missing.length > 0) throw new CliExit(EXIT_USAGE, formatMissing(missing), 'ERR_HOST_COMMANDS');
 
-  let resources: { pid?: number; pids?: readonly number[]; dir: string } | undefined;
-  const interrupts = installInterruptHandlers({
-    onFirst: () => out.err('\ninterrupted: stopping QEMU and removing the temp dir (Ctrl-C again to force)'),
-    onSecond: () => {
-      // The orderly cleanup is stuck: kill QEMU and swtpm by their PIDs and remove the temp dir right here.
-      for (const pid of [resources?.pid, ...(resources?.pids ?? [])]) {
-        if (pid === undefined) continue;
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      if (resources) rmSync(resources.dir, { recursive: true, force: true });
-    },
-  });
+  const { interrupts, record } = guestInterrupts(
+    out,
+    '\ninterrupted: stopping QEMU and removing the temp dir (Ctrl-C again to force)',
+  );
   const runner = createHostRunner({ log: createNullLogger(), signal: interrupts.signal });
   let report: BootTestReport;
   try {
@@ -98,7 +54,7 @@ export async function bootTestCommand(
       image,
       runner,
       arch,
-      firmware: opts.secureBoot ? 'uefi' : (firmware ?? (arch === 'arm64' ? 'uefi' : defaults.firmware)),
+      firmware,
       ...(opts.secureBoot ? { secureBoot: true } : {}),
       ...(opts.tpm ? { tpm: true } : {}),
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
@@ -116,10 +72,7 @@ export async function bootTestCommand(
       signal: interrupts.signal,
       onCheck: (c) => out.out(formatCheck(c)),
       onStatus: (m) => out.err(m),
-      onResources: (r) => {
-        // QEMU's PID and swtpm's arrive separately; keep both.
-        resources = { ...resources, ...r, pids: [...(resources?.pids ?? []), ...(r.pids ?? [])] };
-      },
+      onResources: record,
     });
   } catch (error) {
     if (interrupts.signal.aborted) {
@@ -151,14 +104,4 @@ export async function bootTestCommand(
   if (report.serialLog) out.err(`serial log: ${report.serialLog}`);
   if (reportFile) out.err(`report: ${reportFile}`);
   return report.ok ? EXIT_OK : EXIT_BUILD_FAILED;
-}
-
-function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new CliExit(EXIT_USAGE, `${flag}: "${value}" is not one of ${allowed.join(', ')}`);
 }
