@@ -15,6 +15,7 @@ test('every command accepts --debug, which the internal-error hint tells the use
     'cleanup',
     'doctor',
     'plan',
+    'run',
     'schema',
     'unbundle',
     'validate',
