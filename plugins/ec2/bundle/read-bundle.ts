@@ -222,7 +222,11 @@ export async function unbundle(options: UnbundleOptions): Promise<UnbundleResult
     const tarDigest = createHash('sha1');
     const decipher = createDecipheriv('aes-128-cbc', key, iv);
     const gunzip = createGunzip();
-    const encrypted = Readable.from(checkedParts(source, manifest.parts, options.signal));
+    // Byte mode with a small mark: at most about one part is read ahead (object mode would queue 16).
+    const encrypted = Readable.from(checkedParts(source, manifest.parts, options.signal), {
+      objectMode: false,
+      highWaterMark: 1,
+    });
     const stages = encrypted.pipe(decipher).pipe(gunzip);
     for (const s of [encrypted, decipher]) s.on('error', (err) => gunzip.destroy(err));
     const hashed = (async function* () {
@@ -279,7 +283,8 @@ async function* checkedParts(
       throw new UnbundleError(
         `part ${part.index} (${part.filename}) is corrupted: its SHA-1 is ${sha1}, the manifest lists ${part.sha1}`,
       );
-    yield data;
+    // In 1 MiB slices, so the decipher and gunzip stages each hold a slice, not a part.
+    for (let at = 0; at < data.length; at += 1 << 20) yield data.subarray(at, at + (1 << 20));
   }
 }
 
