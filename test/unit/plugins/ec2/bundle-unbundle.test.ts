@@ -193,6 +193,26 @@ describe('bootstrap unbundle', () => {
     assert.deepEqual(readdirSync(join(target, '..')), ['disk.raw']);
   });
 
+  it('reads a sparse map longer than the header holds (GNU extension headers)', async () => {
+    mkdirSync(join(dir, 'holes'));
+    const holesPath = join(dir, 'holes', 'holes.img');
+    const holes = Buffer.alloc(4 * 1024 * 1024);
+    // 60 islands of data 64 KiB apart: the map needs the header's 4 slots and 3 extension blocks.
+    for (let i = 0; i < 60; i++) randomBytes(4096).copy(holes, i * 65536 + 8192);
+    writeFileSync(holesPath, holes);
+    execFileSync('fallocate', ['--dig-holes', holesPath], { stdio: 'ignore' });
+    const b = independentBundle(join(dir, 'holes-bundle'), holesPath, 'holes.img', certPem, keyPem, {
+      tarFormat: 'gnu-sparse',
+      order: 'amazon',
+      partSize: 1024 * 1024,
+    });
+    const target = out();
+    const r = await unbundleCli(b.manifestPath, target);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /holes\.img \(4194304 bytes, sparse\)/);
+    assert.ok(readFileSync(target).equals(holes));
+  });
+
   it('opens a ustar bundle in euca2ools’ element order, without an XML declaration', async () => {
     const b = independentBundle(join(dir, 'euca'), imagePath, 'disk.img', certPem, keyPem, {
       tarFormat: 'ustar',
