@@ -33,7 +33,7 @@ import {
   X509Certificate,
   type KeyObject,
 } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -167,13 +167,11 @@ function unwrap(ciphertext: Buffer, privateKey: KeyObject, what: string): Buffer
 export async function unbundle(options: UnbundleOptions): Promise<UnbundleResult> {
   const { source, outPath } = options;
   const keys = loadKeys(options);
-  if (
-    !options.overwrite &&
-    (await stat(outPath).then(
-      () => true,
-      () => false,
-    ))
-  )
+  const existing = await lstat(outPath).catch(() => undefined);
+  // The image is renamed over --out: a device or a link there would be replaced, not written to.
+  if (existing && !existing.isFile())
+    throw new UnbundleError(`${outPath} exists and is not a regular file`, true);
+  if (existing && !options.overwrite)
     throw new UnbundleError(`${outPath} exists (give --force to replace it)`, true);
 
   const xml = await source.readManifest();

@@ -247,6 +247,9 @@ describe('bootstrap unbundle', () => {
     assert.equal(again.status, 2);
     assert.match(again.stderr, /exists \(give --force to replace it\)/);
     assert.equal((await unbundleCli(bundle.manifestPath, target, keyPath, ['--force'])).status, 0);
+    const device = await unbundleCli(bundle.manifestPath, '/dev/null', keyPath, ['--force']);
+    assert.equal(device.status, 2);
+    assert.match(device.stderr, /\/dev\/null exists and is not a regular file/);
   });
 
   describe('refusals', () => {
