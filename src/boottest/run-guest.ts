@@ -32,6 +32,8 @@ export type RunMode =
       readonly input: Readable;
       /** Where the serial console goes. */
       readonly output: Writable;
+      /** Called as the console starts (the caller makes its terminal raw there, not while QEMU is prepared). */
+      readonly onStart?: () => void;
     }
   | {
       readonly kind: 'ssh';
@@ -116,7 +118,10 @@ export async function runGuest(o: RunGuestOptions): Promise<RunGuestResult> {
         ...(guest.swtpm?.pid !== undefined ? { pids: [guest.swtpm.pid] } : {}),
         dir,
       });
-    if (o.mode.kind === 'console') return await consoleSession(qemu, o.mode.input, o.signal);
+    if (o.mode.kind === 'console') {
+      o.mode.onStart?.();
+      return await consoleSession(qemu, o.mode.input, o.signal);
+    }
     const deadline =
       Date.now() + (o.mode.timeoutSeconds ?? defaultTimeoutSeconds(o.arch, guest.accel)) * 1000;
     return await sshSession(o, qemu, target, deadline, o.mode.command);

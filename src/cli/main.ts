@@ -211,7 +211,7 @@ export function makeProgram(run: (code: Promise<number> | number) => void, io: C
     .option('--tpm', 'attach a swtpm TPM 2.0')
     .option('--persist', 'boot the image itself: what the guest writes stays in the image')
     .option('--ssh', 'wait for SSH and log in (or run COMMAND) instead of showing the console')
-    .option('--ssh-key <path>', 'your private key (PATH.pub is given to the guest) instead of a fresh one')
+    .option('--ssh-key <file>', 'your private key (FILE.pub is given to the guest) instead of a fresh one')
     .option(
       '--user <name>',
       "SSH user (default: the manifest's cloud_init username, admin for EC2 init scripts, else root)",

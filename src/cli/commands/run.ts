@@ -120,9 +120,10 @@ export async function runCommand(
         kind: 'console',
         input: terminal.stdin,
         output: terminal.stdout,
+        // Raw once the console starts: until then Ctrl-C is still a signal that stops the preparation.
+        ...(raw ? { onStart: () => terminal.stdin.setRawMode?.(true) } : {}),
       };
   try {
-    if (raw) terminal.stdin.setRawMode?.(true);
     const result = await runGuest({
       image,
       runner,
@@ -139,7 +140,7 @@ export async function runCommand(
       // Run with sudo, the fresh key is root's: the person in another terminal needs sudo to read it.
       ...(process.getuid?.() === 0 && process.env['SUDO_USER'] && !opts.sshKey ? { sshPrefix: 'sudo ' } : {}),
       signal: interrupts.signal,
-      onStatus: (m) => out.err(raw ? m.replaceAll('\n', '\r\n') : m),
+      onStatus: (m) => out.err(m),
       onResources: (r) => {
         record(r);
         journaled.record(r);
