@@ -3,6 +3,7 @@
  * (exit 2): the firmware flags, the image (readable), the manifest's defaults (or the image's
  * architecture without one), the combinations the architecture refuses, and the host commands.
  */
+import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { bootDefaults, NO_MANIFEST_DEFAULTS, type BootDefaults } from '../../boottest/manifest-defaults.js';
@@ -90,16 +91,25 @@ export function oneOf<T extends string>(
 export type GuestResources = { pid?: number; pids?: readonly number[]; dir: string };
 
 /**
- * Ctrl-C and SIGTERM for a command that runs a guest: the first aborts `interrupts.signal` (the orderly
- * stop), a second kills QEMU and swtpm by the PIDs `record` was told and removes the temp dir at once.
+ * Ctrl-C, SIGTERM and SIGHUP (the terminal closed) for a command that runs a guest: the first aborts
+ * `interrupts.signal` (the orderly stop), a second kills QEMU and swtpm by the PIDs `record` was told
+ * and removes the temp dir at once.
  */
 export function guestInterrupts(
   out: Output,
   firstMessage: string,
 ): { interrupts: InterruptHandlers; record: (r: GuestResources) => void } {
   let resources: GuestResources | undefined;
-  const interrupts = installInterruptHandlers({
-    onFirst: () => out.err(firstMessage),
+  // SIGHUP counts as SIGTERM: closing the terminal must not leave the temp dir and the journal behind.
+  const relay = new EventEmitter();
+  const forward = (sig: NodeJS.Signals) => relay.emit(sig === 'SIGHUP' ? 'SIGTERM' : sig, sig);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, forward);
+  const handlers = installInterruptHandlers({
+    target: relay,
+    onFirst: (sig) => {
+      if (sig !== 'SIGHUP') out.err(firstMessage);
+    },
     onSecond: () => {
       // The orderly cleanup is stuck: kill QEMU and swtpm by their PIDs and remove the temp dir right here.
       for (const pid of [resources?.pid, ...(resources?.pids ?? [])]) {
@@ -113,6 +123,14 @@ export function guestInterrupts(
       if (resources) rmSync(resources.dir, { recursive: true, force: true });
     },
   });
+  const interrupts: InterruptHandlers = {
+    signal: handlers.signal,
+    abortRollback: handlers.abortRollback,
+    dispose: () => {
+      handlers.dispose();
+      for (const sig of signals) process.off(sig, forward);
+    },
+  };
   return {
     interrupts,
     // QEMU's PID and swtpm's arrive separately; keep both.
