@@ -12,7 +12,7 @@
 // src/manifest/schema-validator.ts looks for it).
 // Usage: node scripts/bundle-cli.mjs [DIST_DIR]   (default: dist; needs DIST_DIR/src/manifest/
 //        manifest-validator.cjs from compile-schema.mjs, and esbuild, a devDependency)
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -59,5 +59,13 @@ if (!holder || resolve(root, dirname(holder[0])) !== outdir) {
   process.exit(1);
 }
 copyFileSync(join(dist, 'src/manifest', PRECOMPILED_FILE), join(outdir, PRECOMPILED_FILE));
+// Only the entry is a program: a chunk keeps the #! of its source (main.ts), which lintian would flag
+// in the Debian package as a script that is not executable.
+for (const file of Object.keys(result.metafile.outputs).map((f) => resolve(root, f))) {
+  const text = readFileSync(file, 'utf8');
+  if (file !== join(outdir, 'bootstrap.mjs') && text.startsWith('#!')) {
+    writeFileSync(file, text.slice(text.indexOf('\n') + 1));
+  }
+}
 const chunks = Object.keys(result.metafile.outputs).length - 1;
 console.log(`wrote ${join(outdir, 'bootstrap.mjs')} and ${chunks} chunks`);
