@@ -32,7 +32,10 @@ export type RunMode =
       readonly input: Readable;
       /** Where the serial console goes. */
       readonly output: Writable;
-      /** Called as the console starts (the caller makes its terminal raw there, not while QEMU is prepared). */
+      /**
+       * Called as the console starts: the caller makes its terminal raw there (not while QEMU is being
+       * prepared), and Ctrl-C is then a byte for the guest. Without it, input is not a terminal.
+       */
       readonly onStart?: () => void;
     }
   | {
@@ -106,7 +109,13 @@ export async function runGuest(o: RunGuestOptions): Promise<RunGuestResult> {
     );
     o.onStatus?.(`ssh: ${o.sshPrefix ?? ''}${shellJoin(interactiveSshArgv(target))}`);
     const console = o.mode.kind === 'console' ? o.mode : undefined;
-    if (console) o.onStatus?.(`serial console follows; ${QUIT_KEY} quits (Ctrl-C goes to the guest)`);
+    if (console)
+      o.onStatus?.(
+        `serial console follows; ${QUIT_KEY} quits` +
+          (console.onStart
+            ? ' (Ctrl-C goes to the guest)'
+            : ' (input is not a terminal: also Ctrl-C or SIGTERM)'),
+      );
     qemu = startQemu(
       guest.argv,
       join(dir, 'serial.log'),
