@@ -58,6 +58,7 @@ function normalize(text: string): string {
   return t
     .replace(/\b20\d{6}-\d{4}\b/g, '<yyyymmdd-hhmm>')
     .replace(/\b20\d{10}\b/g, '<yyyymmddhhmm>')
+    .replace(/\b20\d{6}\b/g, '<yyyymmdd>')
     .replace(/\b20\d\d-\d\d-\d\d \d\d:\d\d UTC\b/g, '<date> UTC')
     .replace(/\b20\d\d-\d\d-\d\dT[\d:.]+Z\b/g, '<timestamp>');
 }
