@@ -37,7 +37,7 @@ const hasTools =
   existsSync('/usr/share/AAVMF/AAVMF_CODE.fd');
 const skip =
   process.env.BOOTSTRAP_IT_ARM64 !== '1'
-    ? 'the emulated arm64 build and boot take 20 minutes on an idle amd64 host and over an hour under load: set BOOTSTRAP_IT_ARM64=1 to run it'
+    ? 'the emulated arm64 build and boot take 20 to 70 minutes on amd64 hosts, depending on load: set BOOTSTRAP_IT_ARM64=1 to run it'
     : !isRoot
       ? 'needs root'
       : !existsSync('/dev/loop-control')
