@@ -4,15 +4,10 @@
  * bin and the Debian package's /usr/bin/bootstrap run). It turns Node's compile cache on first
  * (src/cli/compile-cache.ts), so that main.ts, commander and every module a command loads come from
  * the cache, then runs the CLI as main.ts does when it is started itself (node dist/src/cli/main.js,
- * tsx src/cli/main.ts): the two must agree.
+ * tsx src/cli/main.ts), through the same runAsProgram.
  */
 import { enableCompileCache } from './compile-cache.js';
 
 enableCompileCache();
-const { runCli } = await import('./main.js');
-// `bootstrap schema | head`: a reader that stops early is not an error (as for cat or grep).
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(0);
-});
-process.exitCode = await runCli(process.argv.slice(2));
+const { runAsProgram } = await import('./main.js');
+await runAsProgram();

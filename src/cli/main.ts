@@ -365,6 +365,11 @@ export async function runCli(args: readonly string[], io: CliIo = processIo): Pr
 // Only as the program itself: scripts/gen-cli-docs.mjs imports makeProgram for the man page and the
 // bash completion. argv[1] may be a link (npm link, /usr/bin/bootstrap); this module's URL is not.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runAsProgram();
+}
+
+/** The CLI as the process's program: this module started itself, or the bundle's entry (bin.ts). */
+export async function runAsProgram(): Promise<void> {
   // `bootstrap schema | head`: a reader that stops early is not an error (as for cat or grep).
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

@@ -180,7 +180,7 @@ export async function createAwsClients(settings: AwsClientSettings): Promise<Aws
     },
     uploadImage: (o) =>
       dryRun
-        ? recordImageUpload({ ...o, ebs }, (call) => sink?.record(call))
+        ? recordImageUpload({ ...o, ebs }, (call) => sink?.record({ ...call, region }))
         : uploadImageToSnapshot({ ...o, ebs }),
     inRegion(other) {
       if (other === region) return Promise.resolve(this);

@@ -3,7 +3,7 @@
  * StartSnapshot and CompleteSnapshot with the requests the upload would send, and the block writes are
  * recorded as one summary entry (their number depends on the image's contents). The AWS clients of a
  * dry run (plugins/ec2/aws/clients.ts) hand this out in place of uploadImageToSnapshot, so the
- * ec2/upload-snapshot task runs the same code in a dry run as in a build.
+ * ec2/upload-snapshot task runs the same code in a dry run as in a build. `record` adds the region.
  */
 import { CompleteSnapshotCommand, StartSnapshotCommand } from '@aws-sdk/client-ebs';
 import type { CloudCall } from '../../../src/api/index.js';
@@ -26,7 +26,6 @@ export async function recordImageUpload(
   await o.onStarted?.(snapshotId);
   record({
     service: 'ebs',
-    ...(typeof o.ebs.config.region === 'function' ? { region: await o.ebs.config.region() } : {}),
     operation: 'PutSnapshotBlock',
     params: {
       blocks: `each non-zero ${EBS_BLOCK_SIZE / 1024} KiB block of the image`,
